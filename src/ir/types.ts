@@ -1,0 +1,168 @@
+/**
+ * The routing IR: what the data plane needs to serve traffic, and nothing of Kubernetes.
+ *
+ * It is produced by the translator (a pure function of a store snapshot), is immutable and
+ * JSON-serialisable (so it can be diffed in golden tests and streamed to a remote proxy), and
+ * carries a version. The data plane compiles one IR version into matchers once and swaps it in
+ * atomically.
+ *
+ * Shape: sockets (address:port) → HTTP listeners (one per Gateway listener, for isolation) →
+ * virtual hosts (one per effective hostname) → routes in precedence order → weighted backends.
+ */
+
+export interface IR {
+  /** Monotonic version; the data plane keeps the newest it was given. */
+  readonly version: number;
+  readonly sockets: readonly IRSocket[];
+}
+
+export type IRProtocol = 'HTTP' | 'HTTPS' | 'TLS' | 'TCP' | 'UDP';
+
+/** One bound socket: every Gateway listener on this address and port shares it. */
+export interface IRSocket {
+  /** "address:port", unique in the IR. */
+  readonly key: string;
+  readonly address: string;
+  readonly port: number;
+  readonly protocol: IRProtocol;
+  /** The Gateway that owns the address ("namespace/name"), for logs and bind errors. */
+  readonly gateway: string;
+  /** HTTP(S) sockets: the Gateway listeners, most specific hostname first. */
+  readonly httpListeners: readonly IRHttpListener[];
+}
+
+/**
+ * One Gateway listener (or ListenerSet listener) on an HTTP socket. A request is handled by exactly one
+ * listener: the one whose hostname matches the request's host most specifically (listener isolation).
+ */
+export interface IRHttpListener {
+  /** "namespace/gateway/listenerName". */
+  readonly name: string;
+  /** Listener hostname: exact ("a.example.com"), wildcard ("*.example.com") or "" for any host. */
+  readonly hostname: string;
+  /** Virtual hosts, most specific hostname first; "*" (any host) last. */
+  readonly virtualHosts: readonly IRVirtualHost[];
+}
+
+export interface IRVirtualHost {
+  /** Exact host, "*.suffix" wildcard, or "*" for any host. Lower case, no port. */
+  readonly hostname: string;
+  /** Routes in precedence order: the first whose match holds serves the request. */
+  readonly routes: readonly IRRoute[];
+}
+
+export interface IRRoute {
+  /** Stable identity for logs and metrics: "HTTPRoute/namespace/name/rule/match". */
+  readonly id: string;
+  /** The route rule's name when the rule has one (spec.rules[].name). */
+  readonly ruleName?: string;
+  readonly match: IRMatch;
+  /** Filters applied in order before forwarding (or instead of it, for redirects). */
+  readonly filters: readonly IRFilter[];
+  /** Weighted backends. Empty = nothing to forward to: 500 (or the filter's own answer, e.g. a redirect). */
+  readonly backends: readonly IRBackend[];
+  readonly timeouts?: IRTimeouts;
+  readonly retry?: IRRetry;
+}
+
+export interface IRMatch {
+  readonly path: IRPathMatch;
+  /** Upper-case method, or undefined for any. */
+  readonly method?: string;
+  readonly headers: readonly IRStringMatch[];
+  readonly queryParams: readonly IRStringMatch[];
+}
+
+export type IRPathMatch =
+  | { readonly type: 'Exact'; readonly value: string }
+  /** value has no trailing slash except for "/" itself; matches on path-segment boundaries. */
+  | { readonly type: 'PathPrefix'; readonly value: string }
+  /** A regular expression matched against the whole path (anchored). */
+  | { readonly type: 'RegularExpression'; readonly value: string };
+
+export interface IRStringMatch {
+  /** Header names are lower case; query parameter names are kept as written (they are case-sensitive). */
+  readonly name: string;
+  readonly type: 'Exact' | 'RegularExpression';
+  readonly value: string;
+}
+
+export interface IRHeaderModifier {
+  readonly set: readonly (readonly [string, string])[];
+  readonly add: readonly (readonly [string, string])[];
+  /** Lower-case names. */
+  readonly remove: readonly string[];
+}
+
+export type IRFilter =
+  | ({ readonly type: 'RequestHeaderModifier' } & IRHeaderModifier)
+  | ({ readonly type: 'ResponseHeaderModifier' } & IRHeaderModifier)
+  | {
+      readonly type: 'RequestRedirect';
+      readonly scheme?: string;
+      readonly hostname?: string;
+      readonly port?: number;
+      readonly path?: IRPathModifier;
+      readonly statusCode: number;
+    }
+  | { readonly type: 'URLRewrite'; readonly hostname?: string; readonly path?: IRPathModifier }
+  | {
+      readonly type: 'RequestMirror';
+      readonly backend: IRBackend;
+      /** Fraction of requests mirrored, 0..1. */
+      readonly fraction: number;
+    }
+  | {
+      readonly type: 'CORS';
+      readonly allowOrigins: readonly string[];
+      readonly allowCredentials: boolean;
+      readonly allowMethods: readonly string[];
+      readonly allowHeaders: readonly string[];
+      readonly exposeHeaders: readonly string[];
+      readonly maxAge: number;
+    }
+  /** A filter the route asked for that cannot be honoured: the request gets `status` (500 by the spec). */
+  | { readonly type: 'Reject'; readonly status: number; readonly reason: string };
+
+export type IRPathModifier =
+  | { readonly type: 'ReplaceFullPath'; readonly value: string }
+  /** `prefix` is the matched PathPrefix value the replacement applies to. */
+  | { readonly type: 'ReplacePrefixMatch'; readonly value: string; readonly prefix: string };
+
+export interface IRBackend {
+  /** "namespace/service:port" for Services; for logs and metrics. */
+  readonly name: string;
+  readonly weight: number;
+  /**
+   * When set, this backend cannot be used (invalid reference, unsupported kind...): the share of
+   * requests it would get is answered with this status (500 per the specification).
+   */
+  readonly invalid?: { readonly status: number; readonly reason: string };
+  /** Resolved endpoints; empty means no endpoint is ready (503). */
+  readonly endpoints: readonly IREndpoint[];
+  /** Upstream protocol: plain HTTP/1.1, HTTP/2 cleartext, or WebSocket-capable HTTP/1.1. */
+  readonly protocol: 'http1' | 'h2c' | 'ws';
+  /** Filters attached to this backendRef, applied after the route's filters. */
+  readonly filters: readonly IRFilter[];
+}
+
+export interface IREndpoint {
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface IRTimeouts {
+  /** Whole-request timeout in ms (0 = none). */
+  readonly requestMs?: number;
+  /** Per upstream attempt timeout in ms (0 = none). */
+  readonly backendRequestMs?: number;
+}
+
+export interface IRRetry {
+  readonly attempts: number;
+  readonly codes: readonly number[];
+  readonly backoffMs: number;
+}
+
+/** An IR with nothing in it: what the data plane serves before the first translation. */
+export const EMPTY_IR: IR = Object.freeze({ version: 0, sockets: Object.freeze([]) });

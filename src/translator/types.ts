@@ -1,0 +1,44 @@
+import type { ObjectKey } from '../api/object.ts';
+import type { IR } from '../ir/types.ts';
+
+/**
+ * Gives each Gateway the address it listens on. Owned by the runtime (addresses must stay stable
+ * across translations); the translator only asks. Implementations are deterministic.
+ */
+export interface AddressAllocator {
+  /**
+   * The address for Gateway "namespace/name". `requested` is spec.addresses; an empty list means
+   * "pick one from the pool".
+   */
+  assign(gateway: string, requested: ReadonlyArray<{ type?: string; value: string }>):
+    | { ok: true; address: string }
+    | { ok: false; reason: string; message: string };
+}
+
+/** Everything a translation depends on besides the snapshot. */
+export interface TranslateEnv {
+  /** The GatewayClass controllerName this Gatehouse serves. */
+  controllerName: string;
+  /** Version stamped on the produced IR. */
+  version: number;
+  /** RFC 3339 time used for lastTransitionTime of conditions that change in this translation. */
+  now: string;
+  addresses: AddressAllocator;
+  /** Sockets the data plane failed to bind: "address:port" → reason text (e.g. "EACCES: permission denied"). */
+  bindErrors: ReadonlyMap<string, string>;
+}
+
+/** The status subresource the translator computed for one object. */
+export interface StatusUpdate {
+  key: ObjectKey;
+  /** The complete new status (entries of other controllers preserved from the input). */
+  status: unknown;
+}
+
+export interface TranslateResult {
+  ir: IR;
+  /** One entry per object whose status this controller owns; written only when it differs. */
+  statuses: StatusUpdate[];
+  /** Gateways ("namespace/name") this translation manages, so the runtime can free the others' addresses. */
+  gateways: string[];
+}
