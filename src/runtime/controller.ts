@@ -1,0 +1,166 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { Store, WatchEvent } from '../store/store.ts';
+import type { DataPlane } from '../dataplane/types.ts';
+import type { IR } from '../ir/types.ts';
+import type { AddressAllocator, TranslateEnv, TranslateResult } from '../translator/types.ts';
+import type { Snapshot } from '../store/snapshot.ts';
+import { keyString } from '../api/object.ts';
+
+/** The translator's signature, injected so the loop can be tested with a fake. */
+export type TranslateFn = (snap: Snapshot, env: TranslateEnv) => TranslateResult;
+
+export interface ControllerOptions {
+  store: Store;
+  dataplane: DataPlane;
+  translate: TranslateFn;
+  controllerName: string;
+  addresses: AddressAllocator & { retain?(gateways: Iterable<string>): void };
+  log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
+  /** Quiet period after a change before translating (coalesces bursts such as a directory load). */
+  holdOffMs?: number;
+  /** Upper bound on how long a continuous stream of changes can postpone a translation. */
+  maxDelayMs?: number;
+}
+
+/**
+ * The control loop: store changes → translate (pure) → write statuses → apply the IR to the data
+ * plane. One reconcile runs at a time; changes that arrive meanwhile schedule exactly one more.
+ * Status writes made by the loop itself do not schedule a reconcile (they cannot change the IR).
+ */
+export class Controller {
+  private readonly o: Required<Omit<ControllerOptions, 'log'>> & Pick<ControllerOptions, 'log'>;
+  private version = 0;
+  private bindErrors = new Map<string, string>();
+  private running: Promise<void> | undefined;
+  private dirty = false;
+  private timer: NodeJS.Timeout | undefined;
+  private firstChangeAt = 0;
+  private writingStatus = false;
+  private unwatch: (() => void) | undefined;
+  private idleWaiters: Array<() => void> = [];
+  private lastIR: IR | undefined;
+
+  constructor(opts: ControllerOptions) {
+    this.o = { holdOffMs: 10, maxDelayMs: 100, ...opts };
+  }
+
+  /** Starts watching the store and runs the first reconcile. */
+  async start(): Promise<void> {
+    this.unwatch = this.o.store.watch((ev) => this.onEvent(ev));
+    await this.reconcileNow();
+  }
+
+  async stop(): Promise<void> {
+    this.unwatch?.();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** The IR currently applied (for the admin API's debug endpoint). */
+  get currentIR(): IR | undefined {
+    return this.lastIR;
+  }
+
+  /** Resolves when no reconcile is pending or running (tests and the conformance harness use it). */
+  idle(): Promise<void> {
+    if (!this.running && !this.timer && !this.dirty) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Reconciles at once (after any running reconcile) and resolves when done. */
+  async reconcileNow(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.dirty = true;
+    await this.kick();
+    await this.idle();
+  }
+
+  private onEvent(_ev: WatchEvent): void {
+    if (this.writingStatus) return;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    const now = Date.now();
+    if (!this.timer) this.firstChangeAt = now;
+    else clearTimeout(this.timer);
+    const waited = now - this.firstChangeAt;
+    const delay = waited >= this.o.maxDelayMs ? 0 : this.o.holdOffMs;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.dirty = true;
+      void this.kick();
+    }, delay);
+  }
+
+  private kick(): Promise<void> {
+    if (this.running) return this.running;
+    this.running = (async () => {
+      try {
+        while (this.dirty) {
+          this.dirty = false;
+          await this.reconcile();
+        }
+      } finally {
+        this.running = undefined;
+        if (!this.timer && !this.dirty) for (const w of this.idleWaiters.splice(0)) w();
+      }
+    })();
+    return this.running;
+  }
+
+  private async reconcile(): Promise<void> {
+    const { store, dataplane, translate, controllerName, addresses } = this.o;
+    const snap = store.snapshot();
+    let result: TranslateResult;
+    try {
+      result = translate(snap, {
+        controllerName,
+        version: ++this.version,
+        now: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        addresses,
+        bindErrors: this.bindErrors,
+      });
+    } catch (err) {
+      // A translator bug must not take the gateway down: keep serving the last IR and say so.
+      this.o.log?.('error', `translation failed, still serving IR version ${this.lastIR?.version ?? 0}: ${(err as Error).stack ?? err}`);
+      return;
+    }
+    addresses.retain?.(result.gateways);
+    this.writeStatuses(result);
+    try {
+      const applied = await dataplane.apply(result.ir);
+      this.lastIR = result.ir;
+      if (!isDeepStrictEqual(applied.bindErrors, this.bindErrors)) {
+        for (const [sock, msg] of applied.bindErrors) {
+          if (this.bindErrors.get(sock) !== msg) this.o.log?.('error', `cannot listen on ${sock}: ${msg}`);
+        }
+        this.bindErrors = applied.bindErrors;
+        // Listener status depends on bind results: translate again so status tells the truth.
+        this.dirty = true;
+      }
+    } catch (err) {
+      this.o.log?.('error', `data plane rejected IR version ${result.ir.version}, still serving the previous one: ${(err as Error).message}`);
+    }
+  }
+
+  private writeStatuses(result: TranslateResult): void {
+    const { store } = this.o;
+    this.writingStatus = true;
+    try {
+      for (const u of result.statuses) {
+        const cur = store.get(u.key.group, u.key.kind, u.key.namespace, u.key.name);
+        if (!cur || isDeepStrictEqual(cur.status, u.status)) continue;
+        try {
+          store.updateStatus(u.key, u.status);
+        } catch (err) {
+          this.o.log?.('warn', `status of ${keyString(u.key)} not written: ${(err as Error).message}`);
+        }
+      }
+    } finally {
+      this.writingStatus = false;
+    }
+  }
+}
