@@ -1,0 +1,120 @@
+/**
+ * The Node HTTP/1.1 data plane: compiles each IR version once, binds its sockets, and swaps the compiled
+ * tables in with a single reference assignment. Requests read that reference once, on arrival.
+ */
+import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { EMPTY_IR, type IR } from '../ir/types.ts';
+import { compileIR } from './compile/compile.ts';
+import type { CompiledConfig } from './compile/types.ts';
+import { handleRequest, type HandlerContext } from './http/handler.ts';
+import { ListenerSet } from './http/listeners.ts';
+import { sendLocal } from './http/respond.ts';
+import type { ApplyResult, DataPlane } from './types.ts';
+import { createUpstreamAgent } from './upstream/pool.ts';
+import { proxyUpgrade } from './upstream/upgrade.ts';
+
+export { CompileError } from './compile/compile.ts';
+
+/** Log levels the data plane emits. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Constructor options of HttpDataPlane. */
+export interface HttpDataPlaneOptions {
+  readonly log?: (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
+  /** Idle keep-alive timeout of client connections (default 30 s). */
+  readonly keepAliveTimeoutMs?: number;
+  /** How long removed sockets and close() let busy connections finish (default 30 s for removal, 5 s for close). */
+  readonly drainTimeoutMs?: number;
+}
+
+/** Protocols this data plane serves; other sockets (TLS passthrough, TCP, UDP, HTTPS) belong to other planes. */
+const SERVED = new Set(['HTTP']);
+
+/** The HTTP/1.1 data plane. */
+export class HttpDataPlane implements DataPlane {
+  private current: CompiledConfig = compileIR(EMPTY_IR);
+  private readonly agent: Agent = createUpstreamAgent();
+  private readonly listeners: ListenerSet;
+  private readonly log: HttpDataPlaneOptions['log'];
+  private readonly ctx: HandlerContext;
+  private readonly closeGraceMs: number;
+  /** apply() calls run one after another: binding and swapping must not interleave. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(opts: HttpDataPlaneOptions = {}) {
+    this.log = opts.log;
+    this.ctx = { agent: this.agent, log: opts.log };
+    this.closeGraceMs = opts.drainTimeoutMs ?? 5_000;
+    this.listeners = new ListenerSet((key, req, res) => this.onRequest(key, req, res), (key, req, sock, head) => this.onUpgrade(key, req, sock, head), {
+      keepAliveTimeoutMs: opts.keepAliveTimeoutMs,
+      drainTimeoutMs: opts.drainTimeoutMs,
+    });
+  }
+
+  /** The IR version now serving. */
+  get version(): number {
+    return this.current.version;
+  }
+
+  private onRequest(key: string, req: IncomingMessage, res: ServerResponse): void {
+    const socket = this.current.sockets.get(key); // the one read of the current version for this request
+    if (socket === undefined) {
+      // The socket is being removed; this request came on a connection still draining.
+      sendLocal(res, 503, undefined, true);
+      return;
+    }
+    handleRequest(this.ctx, socket, req, res);
+  }
+
+  private onUpgrade(key: string, req: IncomingMessage, sock: Duplex, head: Buffer): void {
+    const socket = this.current.sockets.get(key);
+    if (socket === undefined) sock.destroy();
+    else proxyUpgrade(socket, req, sock, head);
+  }
+
+  /** Compiles, binds, swaps, then unbinds sockets no longer present. Rejects only when the IR cannot compile. */
+  apply(ir: IR): Promise<ApplyResult> {
+    const run = this.queue.then(() => this.applyNow(ir));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyNow(ir: IR): Promise<ApplyResult> {
+    if (this.closed) throw new Error('data plane is closed');
+    const bindErrors = new Map<string, string>();
+    if (ir.version < this.current.version) {
+      this.log?.('warn', 'ignoring IR older than the one serving', { given: ir.version, serving: this.current.version });
+      return { version: this.current.version, bindErrors };
+    }
+    const next = compileIR(ir); // throws CompileError: the old version keeps serving
+    for (const s of next.sockets.values()) {
+      if (!SERVED.has(s.protocol) || this.listeners.has(s.key)) continue;
+      const err = await this.listeners.bind(s.key, s.address, s.port);
+      if (err !== undefined) {
+        bindErrors.set(s.key, err);
+        this.log?.('error', 'cannot bind socket', { socket: s.key, gateway: s.gateway, error: err });
+      }
+    }
+    for (const s of next.sockets.values()) {
+      if (!SERVED.has(s.protocol)) this.log?.('debug', 'socket protocol not served by the HTTP data plane', { socket: s.key, protocol: s.protocol });
+    }
+    this.current = next;
+    for (const key of this.listeners.keys()) {
+      const s = next.sockets.get(key);
+      if (s === undefined || !SERVED.has(s.protocol)) this.listeners.remove(key);
+    }
+    this.log?.('info', 'applied IR', { version: next.version, sockets: next.sockets.size, bindErrors: bindErrors.size });
+    return { version: next.version, bindErrors };
+  }
+
+  /** Stops every listener (busy connections get a short grace) and the upstream pool. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue;
+    await this.listeners.closeAll(this.closeGraceMs);
+    this.agent.destroy();
+  }
+}
