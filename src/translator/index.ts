@@ -1,0 +1,36 @@
+/**
+ * The translator: a pure function from a store snapshot to the IR and the statuses this controller
+ * owns. It runs fixed passes in order, each in its own file:
+ *
+ *   referencegrant → gatewayclass → gateway (+ listeners, conflicts, addresses) → httproute
+ *   (attachment, hostnames, backends, filters) → IR assembly (precedence sort) → status updates
+ *
+ * No I/O, no clock (env.now), and the input objects are never written to: status is collected in a
+ * StatusReport and converted at the end.
+ */
+import type { Snapshot } from '../store/snapshot.ts';
+import { StatusReport } from '../status/report.ts';
+import { toStatusUpdates } from '../status/updates.ts';
+import { processGateways } from './gateway.ts';
+import { processGatewayClasses } from './gatewayclass.ts';
+import { processHTTPRoutes } from './httproute.ts';
+import { buildIR } from './ir.ts';
+import type { Ctx } from './model.ts';
+import { ReferenceGrants } from './referencegrant.ts';
+import type { TranslateEnv, TranslateResult } from './types.ts';
+
+export type { TranslateEnv, TranslateResult } from './types.ts';
+export { SUPPORTED_FEATURES } from './features.ts';
+
+/** Translates one snapshot. Deterministic: the same snapshot and env give the same result. */
+export function translate(snap: Snapshot, env: TranslateEnv): TranslateResult {
+  const ctx: Ctx = { snap, env, report: new StatusReport(), grants: new ReferenceGrants(snap) };
+  const classes = processGatewayClasses(ctx);
+  const gateways = processGateways(ctx, classes);
+  processHTTPRoutes(ctx, gateways);
+  return {
+    ir: buildIR(env.version, gateways),
+    statuses: toStatusUpdates(ctx.report, env),
+    gateways: gateways.map((g) => g.key),
+  };
+}

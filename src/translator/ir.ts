@@ -1,0 +1,93 @@
+/**
+ * IR assembly: sockets (gateway address × port) of servable HTTP listeners, listeners most specific
+ * hostname first, one virtual host per effective hostname, routes in precedence order.
+ *
+ * A virtual host's route list also carries, after its own routes, the routes of every less specific
+ * hostname that covers it ("*.example.com", then "*"), so that a request for a.example.com that no
+ * a.example.com route matches still reaches a wildcard route: hostname specificity is the first
+ * precedence criterion, not a wall.
+ */
+import type { IR, IRHttpListener, IRRoute, IRSocket, IRVirtualHost } from '../ir/types.ts';
+import { compareHostnameSpecificity, hostnameCovers } from './hostnames.ts';
+import type { CompiledRoute, GatewayState, ListenerState, RouteEntry } from './model.ts';
+import { comparePrecedence } from './precedence.ts';
+
+interface Ranked {
+  entry: RouteEntry;
+  route: CompiledRoute;
+}
+
+/** Builds the IR of one translation. */
+export function buildIR(version: number, gateways: readonly GatewayState[]): IR {
+  const sockets = new Map<string, { address: string; port: number; gateway: string; listeners: ListenerState[] }>();
+  for (const gw of gateways) {
+    if (gw.address === undefined) continue;
+    for (const l of gw.listeners) {
+      if (!l.servable) continue;
+      const key = `${gw.address}:${l.port}`;
+      // Gateways that share an address (both requested it) share its sockets.
+      const s = sockets.get(key) ?? { address: gw.address, port: l.port, gateway: gw.key, listeners: [] };
+      s.listeners.push(l);
+      sockets.set(key, s);
+    }
+  }
+  const out: IRSocket[] = [...sockets.entries()].map(([key, s]) => ({
+    key,
+    address: s.address,
+    port: s.port,
+    protocol: 'HTTP',
+    gateway: s.gateway,
+    httpListeners: s.listeners.map(listenerIR).sort(
+      (a, b) => compareHostnameSpecificity(a.hostname, b.hostname) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    ),
+  }));
+  out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port));
+  return { version, sockets: out };
+}
+
+function listenerIR(l: ListenerState): IRHttpListener {
+  const gw = l.gateway.obj.metadata;
+  const groups = new Map<string, Ranked[]>();
+  for (const a of l.routes) {
+    for (const h of a.hostnames) {
+      const g = groups.get(h) ?? [];
+      for (const entry of a.route.entries) g.push({ entry, route: a.route });
+      groups.set(h, g);
+    }
+  }
+  for (const g of groups.values()) g.sort(byPrecedence);
+  const hosts = [...groups.keys()].sort(compareHostnameSpecificity);
+  const virtualHosts: IRVirtualHost[] = hosts.map((h) => {
+    const routes: IRRoute[] = [];
+    const seen = new Set<string>();
+    for (const outer of hosts) {
+      if (!hostnameCovers(outer, h)) continue;
+      for (const r of groups.get(outer)!) {
+        if (seen.has(r.entry.id)) continue;
+        seen.add(r.entry.id);
+        routes.push(routeIR(r.entry));
+      }
+    }
+    return { hostname: h, routes };
+  });
+  return { name: `${gw.namespace ?? ''}/${gw.name}/${l.name}`, hostname: l.hostname, virtualHosts };
+}
+
+function byPrecedence(a: Ranked, b: Ranked): number {
+  return comparePrecedence(
+    { match: a.entry.match, created: a.route.creationTimestamp, route: `${a.route.kind}/${a.route.key}`, ruleIndex: a.entry.ruleIndex, matchIndex: a.entry.matchIndex },
+    { match: b.entry.match, created: b.route.creationTimestamp, route: `${b.route.kind}/${b.route.key}`, ruleIndex: b.entry.ruleIndex, matchIndex: b.entry.matchIndex },
+  );
+}
+
+function routeIR(e: RouteEntry): IRRoute {
+  return {
+    id: e.id,
+    ...(e.ruleName !== undefined && { ruleName: e.ruleName }),
+    match: e.match,
+    filters: e.filters,
+    backends: e.backends,
+    ...(e.timeouts && { timeouts: e.timeouts }),
+    ...(e.retry && { retry: e.retry }),
+  };
+}

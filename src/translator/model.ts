@@ -1,0 +1,80 @@
+/**
+ * The translator's working model: what the passes build from the snapshot and hand to each other.
+ * Internal to src/translator; nothing here is part of the IR or of the status.
+ */
+import type { K8sObject } from '../api/object.ts';
+import type { Snapshot } from '../store/snapshot.ts';
+import type { IRBackend, IRFilter, IRMatch, IRRetry, IRTimeouts } from '../ir/types.ts';
+import type { GatewayReport, ListenerReport, RouteGroupKind, StatusReport } from '../status/report.ts';
+import type { ReferenceGrants } from './referencegrant.ts';
+import type { TranslateEnv } from './types.ts';
+
+/** Shared by every pass of one translation. */
+export interface Ctx {
+  readonly snap: Snapshot;
+  readonly env: TranslateEnv;
+  readonly report: StatusReport;
+  readonly grants: ReferenceGrants;
+}
+
+/** A Gateway of ours whose class is accepted. */
+export interface GatewayState {
+  readonly obj: K8sObject;
+  /** "namespace/name". */
+  readonly key: string;
+  /** The assigned address; undefined when the allocator refused. */
+  address?: string;
+  readonly listeners: ListenerState[];
+  readonly report: GatewayReport;
+}
+
+/** One listener of a Gateway, with what the gateway pass decided about it. */
+export interface ListenerState {
+  readonly gateway: GatewayState;
+  readonly name: string;
+  readonly port: number;
+  readonly protocol: string;
+  /** Lower case; "" when the listener accepts any host. */
+  readonly hostname: string;
+  readonly spec: any;
+  /** Route kinds that may attach (also reported as supportedKinds). */
+  readonly kinds: RouteGroupKind[];
+  readonly report: ListenerReport;
+  /** Accepted condition true (protocol supported, not conflicted, port bound). */
+  accepted: boolean;
+  /** Served through the IR (HTTP, accepted, refs resolved, gateway addressed). */
+  servable: boolean;
+  /** Routes attached here, each with its effective hostnames on this listener. */
+  readonly routes: Attachment[];
+}
+
+/** A route attached to a listener. */
+export interface Attachment {
+  readonly route: CompiledRoute;
+  /** Effective hostnames (route ∩ listener); "*" when neither restricts. */
+  readonly hostnames: readonly string[];
+}
+
+/** A route translated once, independent of where it attaches. */
+export interface CompiledRoute {
+  readonly obj: K8sObject;
+  readonly kind: string;
+  /** "namespace/name". */
+  readonly key: string;
+  readonly creationTimestamp?: string;
+  /** One per (rule, match), in spec order. */
+  readonly entries: readonly RouteEntry[];
+}
+
+/** One match of one rule: the unit the precedence sort orders. */
+export interface RouteEntry {
+  readonly id: string;
+  readonly ruleName?: string;
+  readonly ruleIndex: number;
+  readonly matchIndex: number;
+  readonly match: IRMatch;
+  readonly filters: readonly IRFilter[];
+  readonly backends: readonly IRBackend[];
+  readonly timeouts?: IRTimeouts;
+  readonly retry?: IRRetry;
+}
