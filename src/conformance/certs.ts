@@ -6,7 +6,7 @@
  */
 import * as crypto from 'node:crypto';
 import { isIP } from 'node:net';
-import './reflect-metadata.ts';
+import 'reflect-metadata'; // @peculiar/x509's DI container (tsyringe) needs the Reflect metadata API at load time
 import * as x509 from '@peculiar/x509';
 import type { K8sObject } from '../api/object.ts';
 

@@ -3,44 +3,16 @@
  * (README §9): which tests count in a profile, as core or extended tests.
  */
 import type { TestCase } from './types.ts';
+import { SUPPORTED_FEATURES, type SupportedFeature } from '../translator/features.ts';
 
 /**
- * The one list of features Gatehouse claims. Keep it in step with what the translator publishes
- * in GatewayClass status.supportedFeatures (src/translator/features.ts).
+ * The features Gatehouse claims. There is one list, the translator's: it is what the GatewayClass
+ * publishes in status.supportedFeatures, and upstream's suite reads its claims from there too.
  */
-export const CLAIMED_FEATURES = [
-  'Gateway',
-  'GatewayHTTPListenerIsolation',
-  'GatewayPort8080',
-  'HTTPRoute',
-  'HTTPRoute303RedirectStatusCode',
-  'HTTPRoute307RedirectStatusCode',
-  'HTTPRoute308RedirectStatusCode',
-  'HTTPRouteBackendProtocolH2C',
-  'HTTPRouteBackendProtocolWebSocket',
-  'HTTPRouteBackendRequestHeaderModification',
-  'HTTPRouteBackendTimeout',
-  'HTTPRouteCORS',
-  'HTTPRouteHostRewrite',
-  'HTTPRouteMethodMatching',
-  'HTTPRouteNamedRouteRule',
-  'HTTPRouteParentRefPort',
-  'HTTPRoutePathRedirect',
-  'HTTPRoutePathRewrite',
-  'HTTPRoutePortRedirect',
-  'HTTPRouteQueryParamMatching',
-  'HTTPRouteRequestMirror',
-  'HTTPRouteRequestMultipleMirrors',
-  'HTTPRouteRequestPercentageMirror',
-  'HTTPRouteRequestTimeout',
-  'HTTPRouteResponseHeaderModification',
-  'HTTPRouteRetry',
-  'HTTPRouteSchemeRedirect',
-  'ReferenceGrant',
-] as const;
+export const CLAIMED_FEATURES = SUPPORTED_FEATURES;
 
 /** One claimed feature name. */
-export type ClaimedFeature = (typeof CLAIMED_FEATURES)[number];
+export type ClaimedFeature = SupportedFeature;
 
 /** The profiles Gatehouse reports unless --profiles says otherwise. */
 export const DEFAULT_PROFILES: readonly string[] = ['GATEWAY-HTTP'];
