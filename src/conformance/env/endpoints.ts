@@ -12,7 +12,8 @@ export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 /** The label marking slices this emulation manages. */
 export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 /** Our manager id (the real controller uses endpointslice-controller.k8s.io). */
-export const MANAGED_BY = 'gatehouse.dev/conformance-workloads';
+// A label value: no '/' allowed (Kubernetes' own controllers use e.g. endpointslice-controller.k8s.io).
+export const MANAGED_BY = 'conformance-workloads.gatehouse.dev';
 
 /** A running pod with what the endpoint controller needs to know: its container ports. */
 export interface EndpointPod extends Pod {

@@ -4,8 +4,8 @@
  */
 import { keyOf, keyString } from '../../api/object.ts';
 import { kindInfo } from '../../api/kinds.ts';
-import { convertToStored } from '../../api/convert.ts';
-import { validateObject, formatPath } from '../../api/validate/index.ts';
+import { admitObject } from '../../api/admission.ts';
+import { formatPath } from '../../api/validate/index.ts';
 import { parseManifests, type Diagnostic, type ParsedObject } from './parse.ts';
 
 /** The valid objects of a file and all its diagnostics; `syntaxError` when the YAML did not parse. */
@@ -27,12 +27,12 @@ export function loadAndValidate(text: string, file: string): LoadResult {
   const out: LoadResult = { objects: [], diagnostics: [...parsed.diagnostics], syntaxError: parsed.diagnostics.length > 0, rejected: [] };
   const seen = new Set<string>();
   for (const p of parsed.objects) {
-    const { obj, warning } = convertToStored(p.obj);
+    const result = admitObject(p.obj);
+    const { obj, conversionWarning: warning } = result;
     if (warning) {
       const pos = p.position(['apiVersion']);
       out.diagnostics.push({ file, ...pos, path: 'apiVersion', message: warning, severity: 'warning' });
     }
-    const result = validateObject(obj);
     for (const w of result.warnings) out.diagnostics.push({ file, ...p.position([]), path: '', message: w, severity: 'warning' });
     if (result.errors.length > 0) {
       for (const e of result.errors) {
