@@ -42,6 +42,30 @@ export interface IRHttpListener {
   readonly hostname: string;
   /** Virtual hosts, most specific hostname first; "*" (any host) last. */
   readonly virtualHosts: readonly IRVirtualHost[];
+  /** HTTPS listeners only: the certificates TLS termination presents for this listener's hostname. */
+  readonly tls?: IRListenerTLS;
+}
+
+/**
+ * TLS termination settings of one HTTPS listener. The translator has already resolved and checked
+ * every certificate (parsable PEM, key matching the leaf certificate), so the data plane only loads them.
+ */
+export interface IRListenerTLS {
+  /**
+   * In certificateRefs order, at least one. With several, the data plane presents the one whose
+   * names match the client's SNI (exact before wildcard), else the first.
+   */
+  readonly certificates: readonly IRCertificate[];
+}
+
+/** A certificate chain and its private key, both PEM (from a kubernetes.io/tls Secret). */
+export interface IRCertificate {
+  /** Where it came from ("namespace/name" of the Secret), for logs. */
+  readonly secret: string;
+  /** Leaf first, then any intermediates (the Secret's tls.crt). */
+  readonly certPem: string;
+  /** The leaf's private key (the Secret's tls.key). */
+  readonly keyPem: string;
 }
 
 export interface IRVirtualHost {

@@ -1,13 +1,14 @@
 /**
- * IR assembly: sockets (gateway address × port) of servable HTTP listeners, listeners most specific
- * hostname first, one virtual host per effective hostname, routes in precedence order.
+ * IR assembly: sockets (gateway address × port) of servable HTTP and HTTPS listeners, listeners most
+ * specific hostname first (HTTPS ones with their certificates), one virtual host per effective
+ * hostname, routes in precedence order.
  *
  * A virtual host's route list also carries, after its own routes, the routes of every less specific
  * hostname that covers it ("*.example.com", then "*"), so that a request for a.example.com that no
  * a.example.com route matches still reaches a wildcard route: hostname specificity is the first
  * precedence criterion, not a wall.
  */
-import type { IR, IRHttpListener, IRRoute, IRSocket, IRVirtualHost } from '../ir/types.ts';
+import type { IR, IRHttpListener, IRProtocol, IRRoute, IRSocket, IRVirtualHost } from '../ir/types.ts';
 import { compareHostnameSpecificity, hostnameCovers } from './hostnames.ts';
 import type { CompiledRoute, GatewayState, ListenerState, RouteEntry } from './model.ts';
 import { comparePrecedence } from './precedence.ts';
@@ -19,14 +20,16 @@ interface Ranked {
 
 /** Builds the IR of one translation. */
 export function buildIR(version: number, gateways: readonly GatewayState[]): IR {
-  const sockets = new Map<string, { address: string; port: number; gateway: string; listeners: ListenerState[] }>();
+  const sockets = new Map<string, { address: string; port: number; protocol: IRProtocol; gateway: string; listeners: ListenerState[] }>();
   for (const gw of gateways) {
     if (gw.address === undefined) continue;
     for (const l of gw.listeners) {
       if (!l.servable) continue;
       const key = `${gw.address}:${l.port}`;
-      // Gateways that share an address (both requested it) share its sockets.
-      const s = sockets.get(key) ?? { address: gw.address, port: l.port, gateway: gw.key, listeners: [] };
+      // Gateways that share an address (both requested it) share its sockets. Within a Gateway the
+      // conflict rules keep one protocol per port; across Gateways the first (by name) keeps the port.
+      const s = sockets.get(key) ?? { address: gw.address, port: l.port, protocol: l.protocol as IRProtocol, gateway: gw.key, listeners: [] };
+      if (s.protocol !== l.protocol) continue;
       s.listeners.push(l);
       sockets.set(key, s);
     }
@@ -35,7 +38,7 @@ export function buildIR(version: number, gateways: readonly GatewayState[]): IR 
     key,
     address: s.address,
     port: s.port,
-    protocol: 'HTTP',
+    protocol: s.protocol,
     gateway: s.gateway,
     httpListeners: s.listeners.map(listenerIR).sort(
       (a, b) => compareHostnameSpecificity(a.hostname, b.hostname) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
@@ -70,7 +73,9 @@ function listenerIR(l: ListenerState): IRHttpListener {
     }
     return { hostname: h, routes };
   });
-  return { name: `${gw.namespace ?? ''}/${gw.name}/${l.name}`, hostname: l.hostname, virtualHosts };
+  const name = `${gw.namespace ?? ''}/${gw.name}/${l.name}`;
+  if (l.protocol !== 'HTTPS') return { name, hostname: l.hostname, virtualHosts };
+  return { name, hostname: l.hostname, virtualHosts, tls: { certificates: l.certificates ?? [] } };
 }
 
 function byPrecedence(a: Ranked, b: Ranked): number {

@@ -11,7 +11,7 @@ import type { Conflict } from './conflicts.ts';
 import type { Ctx, GatewayState, ListenerState } from './model.ts';
 
 /** Protocols the data plane serves from the IR today. The others are accepted but Pending. */
-const SERVED_PROTOCOLS = new Set(['HTTP']);
+const SERVED_PROTOCOLS = new Set(['HTTP', 'HTTPS']);
 /** Protocols whose listeners carry TLS certificates to check. */
 const TLS_PROTOCOLS = new Set(['HTTPS', 'TLS']);
 
@@ -45,7 +45,9 @@ export function buildListener(ctx: Ctx, gw: GatewayState, spec: any): ListenerCh
   if (kinds.invalid.length > 0) {
     refs = { reason: ListenerReason.InvalidRouteKinds, message: `route kinds not supported on a ${protocol} listener: ${kinds.invalid.join(', ')}` };
   } else if (TLS_PROTOCOLS.has(protocol)) {
-    refs = checkCertificateRefs(ctx, gw.obj, spec?.tls);
+    const certs = checkCertificateRefs(ctx, gw.obj, spec?.tls);
+    if (certs.ok) state.certificates = certs.certificates;
+    else refs = { reason: certs.reason, message: certs.message };
   }
   return { state, protocolKnown, refs };
 }

@@ -4,7 +4,7 @@
  */
 import type { K8sObject } from '../api/object.ts';
 import type { Snapshot } from '../store/snapshot.ts';
-import type { IRBackend, IRFilter, IRMatch, IRRetry, IRTimeouts } from '../ir/types.ts';
+import type { IRBackend, IRCertificate, IRFilter, IRMatch, IRRetry, IRTimeouts } from '../ir/types.ts';
 import type { GatewayReport, ListenerReport, RouteGroupKind, StatusReport } from '../status/report.ts';
 import type { ReferenceGrants } from './referencegrant.ts';
 import type { TranslateEnv } from './types.ts';
@@ -42,10 +42,12 @@ export interface ListenerState {
   readonly report: ListenerReport;
   /** Accepted condition true (protocol supported, not conflicted, port bound). */
   accepted: boolean;
-  /** Served through the IR (HTTP, accepted, refs resolved, gateway addressed). */
+  /** Served through the IR (HTTP or HTTPS, accepted, refs resolved, gateway addressed). */
   servable: boolean;
   /** Routes attached here, each with its effective hostnames on this listener. */
   readonly routes: Attachment[];
+  /** HTTPS/TLS listeners whose certificateRefs all resolved: the certificates, in ref order. */
+  certificates?: readonly IRCertificate[];
 }
 
 /** A route attached to a listener. */
