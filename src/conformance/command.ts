@@ -106,6 +106,9 @@ export async function conformanceCommand(argv: string[]): Promise<number> {
 
   let gh: GatehouseUnderTest | undefined;
   let suite: SuiteState | undefined;
+  // The summary is printed after teardown, so that it is the very last line whatever teardown logs.
+  let summary = '0 passed, 1 failed, 0 skipped';
+  let code = 1;
   try {
     const mode = values['gatehouse-admin'] ? 'external' : values['in-process'] ? 'in-process' : 'child';
     gh = await launchGatehouse({ mode, controllerName, adminUrl: values['gatehouse-admin'], onOutput: verbose ? (l) => out(`  [gatehouse] ${l}`) : undefined });
@@ -149,12 +152,10 @@ export async function conformanceCommand(argv: string[]): Promise<number> {
       out(`report written to ${values.report}`);
     }
     out(`(skipped: ${result.notSupported} not supported, ${result.skipped - result.notSupported} excluded by name or provisional)`);
-    out(`${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped`);
-    return result.failed === 0 ? 0 : 1;
+    summary = `${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped`;
+    code = result.failed === 0 ? 0 : 1;
   } catch (err) {
     process.stderr.write(`gatehouse conformance: ${(err as Error).message}\n`);
-    out('0 passed, 1 failed, 0 skipped');
-    return 1;
   } finally {
     process.removeListener('SIGINT', onSignal);
     if (suite) {
@@ -163,6 +164,8 @@ export async function conformanceCommand(argv: string[]): Promise<number> {
     }
     await gh?.stop().catch(() => undefined);
   }
+  out(summary);
+  return code;
 }
 
 function usageError(msg: string): number {
