@@ -1,7 +1,7 @@
 /**
  * Golden tests: testdata/translator/<case>.in.yaml → <case>.ir.yaml + <case>.status.yaml.
  * Run with UPDATE_GOLDEN=1 to rewrite the expected files (then review them against the spec:
- * a golden file is a claim, not a recording).
+ * a golden file is a claim, not a recording). GOLDEN_CASE=prefix selects cases.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +19,8 @@ import { testAllocator } from './test-allocator.ts';
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = path.join(projectRoot, 'testdata', 'translator');
 const update = process.env.UPDATE_GOLDEN === '1';
+/** GOLDEN_CASE=prefix limits the run (and UPDATE_GOLDEN) to cases whose name starts with it. */
+const only = process.env.GOLDEN_CASE ?? '';
 
 /** Fixed environment of every case. Bind errors come from an optional x-bind-errors document. */
 function envFor(bindErrors: Map<string, string>) {
@@ -67,7 +69,7 @@ function check(file: string, actual: string): void {
   assert.equal(actual, readFileSync(file, 'utf8'), `${path.basename(file)} differs (UPDATE_GOLDEN=1 rewrites it)`);
 }
 
-const cases = readdirSync(dir).filter((f) => f.endsWith('.in.yaml')).map((f) => f.slice(0, -'.in.yaml'.length)).sort();
+const cases = readdirSync(dir).filter((f) => f.endsWith('.in.yaml')).map((f) => f.slice(0, -'.in.yaml'.length)).filter((n) => n.startsWith(only)).sort();
 
 test('golden cases exist', () => {
   assert.ok(cases.length > 0, `no cases in ${dir}`);
