@@ -22,6 +22,7 @@ const OPTIONS = {
   run: { type: 'string' },
   skip: { type: 'string' },
   profiles: { type: 'string' },
+  'extra-features': { type: 'string', default: '' },
   report: { type: 'string' },
   'keep-going': { type: 'boolean', default: false },
   'fail-fast': { type: 'boolean', default: false },
@@ -42,6 +43,7 @@ export const CONFORMANCE_USAGE = `gatehouse conformance [options]
   --run NAME,...             run only these tests (the others are reported as skipped)
   --skip NAME,...            skip these tests
   --profiles P,...           profiles to report (default ${DEFAULT_PROFILES.join(',')})
+  --extra-features F,...     also claim these features for this run (to develop a feature before claiming it)
   --report FILE              write the ConformanceReport YAML there
   --fail-fast                stop after the first failed test
   --keep-going               accepted for compatibility; continuing after failures is the default
@@ -89,7 +91,7 @@ export async function conformanceCommand(argv: string[]): Promise<number> {
   const unknownTest = [...runNames, ...list(values.skip)].find((n) => !corpus.tests.has(n));
   if (unknownTest) return usageError(`no test named ${unknownTest} in ${corpus.dir}`);
 
-  const supported = supportedFeatureSet(CLAIMED_FEATURES, selected);
+  const supported = supportedFeatureSet([...CLAIMED_FEATURES, ...list(values['extra-features'])], selected);
   const timeouts = buildTimeouts(corpus.environment, scale, overrides);
   const controllerName = DEFAULT_CONTROLLER_NAME;
   const gatewayClassName = corpus.environment.flags?.['gateway-class'] ?? 'gateway-conformance';
