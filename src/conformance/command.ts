@@ -30,7 +30,7 @@ const OPTIONS = {
   'in-process': { type: 'boolean', default: false },
   'timeout-scale': { type: 'string', default: '1' },
   'timeout-config-overrides': { type: 'string', default: '' },
-  'usable-address': { type: 'string', default: '127.10.0.200' },
+  'usable-address': { type: 'string' },
   'unusable-address': { type: 'string', default: '192.0.2.1' },
   'skip-provisional-tests': { type: 'boolean', default: false },
   'no-cleanup': { type: 'boolean', default: false },
@@ -51,7 +51,7 @@ export const CONFORMANCE_USAGE = `gatehouse conformance [options]
   --in-process               start Gatehouse inside this process instead of as a child process
   --timeout-scale N          multiply every TimeoutConfig limit by N
   --timeout-config-overrides 'Field:seconds;...'
-  --usable-address A,...     address pool for GatewayStaticAddresses (default 127.10.0.200)
+  --usable-address A,...     addresses GatewayStaticAddresses may request (default: one loopback address outside the run's pool)
   --unusable-address A,...   (default 192.0.2.1)
   --skip-provisional-tests   leave provisional tests out
   --no-cleanup               keep test objects after each test
@@ -95,10 +95,15 @@ export async function conformanceCommand(argv: string[]): Promise<number> {
   const timeouts = buildTimeouts(corpus.environment, scale, overrides);
   const controllerName = DEFAULT_CONTROLLER_NAME;
   const gatewayClassName = corpus.environment.flags?.['gateway-class'] ?? 'gateway-conformance';
+  // Each run takes its own loopback block (127.N.0.0/24 for Gateways, 127.N.128.0/17 for pods), so two runs
+  // on one machine (two developers, or a test beside a manual run) never compete for addresses.
+  const block = 30 + Math.floor(Math.random() * 200);
+  const addressPool = `127.${block}.0.0/24`;
+  const podNetwork = `127.${block}.128.0/17`;
   const applierConfig: ApplierConfig = {
     gatewayClassName,
     controllerName,
-    usableAddresses: list(values['usable-address']),
+    usableAddresses: values['usable-address'] ? list(values['usable-address']) : [`127.${block}.1.200`],
     unusableAddresses: list(values['unusable-address']),
   };
   const verbose = Boolean(values.verbose);
@@ -113,13 +118,13 @@ export async function conformanceCommand(argv: string[]): Promise<number> {
   let code = 1;
   try {
     const mode = values['gatehouse-admin'] ? 'external' : values['in-process'] ? 'in-process' : 'child';
-    gh = await launchGatehouse({ mode, controllerName, adminUrl: values['gatehouse-admin'], onOutput: verbose ? (l) => out(`  [gatehouse] ${l}`) : undefined });
+    gh = await launchGatehouse({ mode, controllerName, addressPool, adminUrl: values['gatehouse-admin'], onOutput: verbose ? (l) => out(`  [gatehouse] ${l}`) : undefined });
     out(`Gatehouse admin API at ${gh.adminUrl}; corpus ${corpus.dir}; profiles ${profileNames.join(', ')}`);
     const admin = new AdminClient(gh.adminUrl);
     const base = { admin, environment: corpus.environment, corpusDir: corpus.dir, timeouts, requiredConsecutiveSuccesses: corpus.environment.requiredConsecutiveSuccesses ?? 3, supportedFeatures: supported, gatewayClassName, applierConfig, signal: abort.signal };
     let setupError = '';
     try {
-      suite = await setupSuite({ ...base, controllerName, log: (l) => out(`setup: ${l}`) });
+      suite = await setupSuite({ ...base, controllerName, podNetwork, log: (l) => out(`setup: ${l}`) });
     } catch (err) {
       setupError = `suite setup failed: ${(err as Error).message}`;
       out(setupError);

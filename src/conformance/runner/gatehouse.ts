@@ -27,6 +27,8 @@ export interface LaunchOptions {
   /** Child output lines go here (verbose mode). */
   onOutput?: (line: string) => void;
   readyTimeoutMs?: number;
+  /** Loopback block the Gateways get their addresses from (`gatehouse run --address-pool`). */
+  addressPool?: string;
 }
 
 async function freePort(): Promise<number> {
@@ -60,7 +62,7 @@ async function waitReady(url: string, timeoutMs: number, alive: () => string | u
 }
 
 function startChild(opts: LaunchOptions, port: number, dir: string): { child: ChildProcess; lines: string[] } {
-  const args = [path.join(projectRoot, 'bin', 'gatehouse.js'), 'run', '--admin', `127.0.0.1:${port}`, '--controller-name', opts.controllerName, '-f', dir];
+  const args = [path.join(projectRoot, 'bin', 'gatehouse.js'), 'run', '--admin', `127.0.0.1:${port}`, '--controller-name', opts.controllerName, '-f', dir, ...(opts.addressPool ? ['--address-pool', opts.addressPool] : [])];
   const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const take = (chunk: Buffer) => {
@@ -99,7 +101,7 @@ export async function launchGatehouse(opts: LaunchOptions): Promise<GatehouseUnd
   if (opts.mode === 'in-process') {
     const spec = '../../cli/run.ts';
     const { startGatehouse } = await import(spec);
-    const running = await startGatehouse({ files: [dir], admin: '127.0.0.1:0', controllerName: opts.controllerName, logLevel: 'warn', allowRemoteAdmin: false });
+    const running = await startGatehouse({ files: [dir], admin: '127.0.0.1:0', controllerName: opts.controllerName, addressPool: opts.addressPool, logLevel: 'warn', allowRemoteAdmin: false });
     return {
       adminUrl: running.adminUrl,
       output: () => '',

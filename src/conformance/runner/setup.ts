@@ -48,6 +48,8 @@ export interface SetupOptions {
   applierConfig: ApplierConfig;
   signal: AbortSignal;
   log(line: string): void;
+  /** Loopback block for the emulated pods. */
+  podNetwork?: string;
 }
 
 /** What setup produced. */
@@ -83,7 +85,7 @@ async function startWorkloadEmulator(o: SetupOptions): Promise<Workloads> {
     o.log('warning: src/conformance/env/workloads.ts (startWorkloads) is missing: no backends will run');
     return noWorkloads;
   }
-  return start({ admin: o.admin, environment: o.environment, corpusDir: o.corpusDir, log: o.log, signal: o.signal });
+  return start({ admin: o.admin, environment: o.environment, corpusDir: o.corpusDir, log: o.log, signal: o.signal, podNetwork: o.podNetwork });
 }
 
 async function generatedObjects(o: SetupOptions): Promise<K8sObject[]> {
