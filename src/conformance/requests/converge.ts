@@ -33,6 +33,9 @@ export async function awaitConvergence(ctx: RunContext, what: string, attempt: A
   let streak = 0;
   let attempts = 0;
   let lastReason = 'no attempt was made';
+  // The first failure is reported too: the last one is often only the time budget running out
+  // (a deadline), while the first says what was actually wrong.
+  let firstReason = '';
   while (Date.now() - start < limit) {
     attempts++;
     let reason: string | undefined;
@@ -50,13 +53,15 @@ export async function awaitConvergence(ctx: RunContext, what: string, attempt: A
     if (streak > 0) ctx.log(`${what}: streak of ${streak} broken: ${reason}`);
     streak = 0;
     lastReason = reason;
+    firstReason ||= reason;
     const left = limit - (Date.now() - start);
     if (left <= 0) break;
     await sleep(Math.min(pause, left), ctx.signal);
   }
   throw new StepFailure(
     `${what}: no ${required} consecutive passing attempts within ${limit} ms ` +
-      `(${attempts} attempts, current streak ${streak}); last failure: ${lastReason}`,
+      `(${attempts} attempts, current streak ${streak}); last failure: ${lastReason}` +
+      (firstReason && firstReason !== lastReason ? `; first failure: ${firstReason}` : ''),
   );
 }
 
