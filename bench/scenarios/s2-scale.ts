@@ -1,0 +1,70 @@
+/**
+ * Scenario 2: route scale. Gatehouse started on 5,000 HTTPRoutes across 50 namespaces and 1,000 Services:
+ * time until every route serves, RSS of the process (control plane and proxy are one process in standalone
+ * mode), and the CPU one single-route change costs, read from /proc around the change.
+ */
+import { mergePatch } from '../lib/admin.ts';
+import { sleep } from '../lib/net.ts';
+import { stop } from '../lib/procs.ts';
+import { closePoller, cpuMs, nsName, probe, quantiles, routeHost, rssMiB, startScaled, TOTAL_ROUTES } from '../lib/scale.ts';
+import { fmtMs, mdTable, verdict } from '../lib/table.ts';
+import { httpRoute } from '../systems/gatehouse.ts';
+import { startBackend } from '../systems/native.ts';
+import type { BenchContext, ScenarioOutput } from './context.ts';
+
+const TITLE = `Scenario 2: route scale (${TOTAL_ROUTES.toLocaleString('en-US')} HTTPRoutes, 50 namespaces, 1,000 Services)`;
+const CHANGES = 20;
+/** Time each change is given to finish before CPU is read again (no polling meanwhile: polls cost CPU too). */
+const SETTLE_MS = 1000;
+
+/** Runs scenario 2. */
+export async function scenario2(ctx: BenchContext): Promise<ScenarioOutput> {
+  if (!ctx.tools.nginx.path) return { title: TITLE, markdown: `scenario 2 skipped: needs nginx for the backend. Install: ${ctx.aptHint}` };
+  const backend = await startBackend(ctx.tools.nginx.path, ctx.cpus.load, 's2-backend');
+  let scaled: Awaited<ReturnType<typeof startScaled>> | undefined;
+  try {
+    scaled = await startScaled('s2', backend.port, ctx.cpus.proxy, ctx.log);
+    const pid = scaled.gh.proc.child.pid!;
+    await sleep(1000);
+    const mem = rssMiB(pid);
+    // Idle baseline: what the process burns doing nothing for SETTLE_MS (timers, GC).
+    const idle: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const c0 = cpuMs(pid);
+      await sleep(SETTLE_MS);
+      const c1 = cpuMs(pid);
+      if (c0 !== undefined && c1 !== undefined) idle.push(c1 - c0);
+    }
+    const idleMs = idle.length ? idle.reduce((a, b) => a + b, 0) / idle.length : 0;
+    ctx.log(`scenario 2: ${CHANGES} single-route changes`);
+    const perChange: number[] = [];
+    let unseen = 0;
+    for (let i = 1; i <= CHANGES; i++) {
+      const route = httpRoute('route-0', nsName(i % 50), 'bench', { hostnames: [routeHost(i % 50, 0)], backends: [{ name: `svc-${i % 20}` }] });
+      const c0 = cpuMs(pid);
+      await mergePatch(scaled.gh.adminUrl, route, { spec: { rules: [{ backendRefs: [{ name: `svc-${(i + 1) % 20}`, port: 80 }] }] } });
+      await sleep(SETTLE_MS);
+      const c1 = cpuMs(pid);
+      if (c0 !== undefined && c1 !== undefined) perChange.push(Math.max(0, c1 - c0 - idleMs));
+      if ((await probe(scaled.port, routeHost(i % 50, 0))) !== 200) unseen++;
+    }
+    const memAfter = rssMiB(pid);
+    const q = quantiles(perChange);
+    const mean = perChange.length ? perChange.reduce((a, b) => a + b, 0) / perChange.length : NaN;
+    const rows = [
+      ['spawn → admin API up', `${fmtMs(scaled.adminUpMs)} ms`, ''],
+      ['spawn → all routes serving (load files, admit, first full translation, apply)', `${fmtMs(scaled.allServingMs)} ms`, `${verdict(scaled.allServingMs < 1000)} (target: first translation < 1 s; this includes process start and file load)`],
+      ['RSS after load (peak)', mem ? `${mem.rss.toFixed(0)} MiB (${mem.peak.toFixed(0)} MiB)` : 'n/a (no /proc)', mem ? `${verdict(mem.peak < 150)} (target < 150 MB, control plane + proxy)` : ''],
+      ['RSS after the changes (peak)', memAfter ? `${memAfter.rss.toFixed(0)} MiB (${memAfter.peak.toFixed(0)} MiB)` : 'n/a', ''],
+      [`CPU per single-route change (mean / p50 / max of ${perChange.length})`, `${fmtMs(mean)} / ${fmtMs(q.p50)} / ${fmtMs(q.max)} ms`, `${verdict(q.p50 < 5)} (target < 5 ms)`],
+      ['idle CPU per second (subtracted)', `${fmtMs(idleMs)} ms`, ''],
+      ['changed routes not serving afterwards', String(unseen), ''],
+    ];
+    const setup = `One Gatehouse process (control plane + proxy), pinned to the proxy CPU. CPU is utime+stime from /proc/PID/stat (10 ms ticks, so single values are coarse; the mean over ${CHANGES} changes is the number to read), taken around a merge-patch through the admin API plus ${SETTLE_MS} ms for the reconcile, minus the idle baseline. It covers the admin request, admission, translation, status writes and the data-plane swap.`;
+    return { title: TITLE, markdown: `${setup}\n\n${mdTable(['measure', 'Gatehouse', 'target'], rows)}` };
+  } finally {
+    closePoller();
+    if (scaled) await stop(scaled.gh.proc);
+    await stop(backend.proc);
+  }
+}
