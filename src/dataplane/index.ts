@@ -1,16 +1,21 @@
 /**
- * The Node HTTP/1.1 data plane: compiles each IR version once, binds its sockets, and swaps the compiled
+ * The Node HTTP data plane: compiles each IR version once, binds its sockets, and swaps the compiled
  * tables in with a single reference assignment. Requests read that reference once, on arrival.
+ * Clients speak HTTP/1.1 or HTTP/2 cleartext with prior knowledge on the same socket; upstreams speak
+ * HTTP/1.1 (pooled Agent) or h2c (pooled sessions), per backend.
  */
-import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
+import type { Agent, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { EMPTY_IR, type IR } from '../ir/types.ts';
 import { compileIR } from './compile/compile.ts';
 import type { CompiledConfig } from './compile/types.ts';
+import type { ClientRequest, ClientResponse } from './http/client.ts';
 import { handleRequest, type HandlerContext } from './http/handler.ts';
 import { ListenerSet } from './http/listeners.ts';
 import { sendLocal } from './http/respond.ts';
+import { L4Plane } from './tcp/plane.ts'; // L4: TLS/TCP/UDP sockets
 import type { ApplyResult, DataPlane } from './types.ts';
+import { H2Pool } from './upstream/h2pool.ts';
 import { createUpstreamAgent } from './upstream/pool.ts';
 import { proxyUpgrade } from './upstream/upgrade.ts';
 
@@ -31,10 +36,13 @@ export interface HttpDataPlaneOptions {
 /** Protocols this data plane serves; other sockets (TLS passthrough, TCP, UDP, HTTPS) belong to other planes. */
 const SERVED = new Set(['HTTP']);
 
-/** The HTTP/1.1 data plane. */
+/** The HTTP (HTTP/1.1 + h2c) data plane. */
 export class HttpDataPlane implements DataPlane {
   private current: CompiledConfig = compileIR(EMPTY_IR);
   private readonly agent: Agent = createUpstreamAgent();
+  private readonly h2 = new H2Pool();
+  /** L4: the TLS (SNI-routed), TCP and UDP sockets, served by src/dataplane/{tcp,udp,tlsroute}. */
+  private readonly l4: L4Plane;
   private readonly listeners: ListenerSet;
   private readonly log: HttpDataPlaneOptions['log'];
   private readonly ctx: HandlerContext;
@@ -45,7 +53,8 @@ export class HttpDataPlane implements DataPlane {
 
   constructor(opts: HttpDataPlaneOptions = {}) {
     this.log = opts.log;
-    this.ctx = { agent: this.agent, log: opts.log };
+    this.l4 = new L4Plane({ log: opts.log }); // L4
+    this.ctx = { agent: this.agent, h2: this.h2, log: opts.log };
     this.closeGraceMs = opts.drainTimeoutMs ?? 5_000;
     this.listeners = new ListenerSet((key, req, res) => this.onRequest(key, req, res), (key, req, sock, head) => this.onUpgrade(key, req, sock, head), {
       keepAliveTimeoutMs: opts.keepAliveTimeoutMs,
@@ -58,7 +67,7 @@ export class HttpDataPlane implements DataPlane {
     return this.current.version;
   }
 
-  private onRequest(key: string, req: IncomingMessage, res: ServerResponse): void {
+  private onRequest(key: string, req: ClientRequest, res: ClientResponse): void {
     const socket = this.current.sockets.get(key); // the one read of the current version for this request
     if (socket === undefined) {
       // The socket is being removed; this request came on a connection still draining.
@@ -105,6 +114,7 @@ export class HttpDataPlane implements DataPlane {
       const s = next.sockets.get(key);
       if (s === undefined || !SERVED.has(s.protocol)) this.listeners.remove(key);
     }
+    for (const [key, err] of await this.l4.apply(ir)) bindErrors.set(key, err); // L4, after HTTP sockets were released
     this.log?.('info', 'applied IR', { version: next.version, sockets: next.sockets.size, bindErrors: bindErrors.size });
     return { version: next.version, bindErrors };
   }
@@ -116,5 +126,7 @@ export class HttpDataPlane implements DataPlane {
     await this.queue;
     await this.listeners.closeAll(this.closeGraceMs);
     this.agent.destroy();
+    this.h2.close();
+    await this.l4.close(); // L4
   }
 }

@@ -2,7 +2,7 @@
  * Test helpers for the data plane (not used in production code): IR builders, an echo upstream that
  * answers with the request it saw as JSON, a free-port finder and a small HTTP client.
  */
-import { createServer, request, type Agent, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, request, type Agent, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IR, IRBackend, IRFilter, IRMatch, IRRoute, IRSocket, IRVirtualHost } from '../ir/types.ts';
 
@@ -64,16 +64,20 @@ export interface EchoServer {
 
 /**
  * Starts an echo upstream. Special paths: "/slow?ms=N" waits N ms before answering; "/status/N" answers N;
- * "/stream?bytes=N" streams N bytes; "/die" sends a partial body then destroys the socket.
+ * "/stream?bytes=N" streams N bytes; "/die" sends a partial body then destroys the socket; "/retry/...?uuid=U&
+ * succeedAfter=N[&responseCode=C]" is the conformance retry simulator: the first N requests of a uuid get C, or
+ * a TCP reset when C is absent, later ones the echo.
  */
 export async function startEcho(name: string): Promise<EchoServer> {
   const state = { connections: 0, requests: 0 };
+  const retries = new Map<string, number>();
   const server = createServer({ keepAlive: true }, (req, res) => {
     state.requests++;
     let bytes = 0;
     req.on('data', (c: Buffer) => (bytes += c.length));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname.startsWith('/retry/') && simulateFailure(url, retries, res)) return;
       if (url.pathname === '/die') {
         res.writeHead(200, { 'content-length': '100' });
         res.write('partial');
@@ -151,4 +155,19 @@ export function send(
     req.on('error', reject);
     req.end(o.body);
   });
+}
+
+/** The retry simulator of the conformance echo server; true when it answered (with a failure). */
+function simulateFailure(url: URL, counters: Map<string, number>, res: ServerResponse): boolean {
+  const uuid = url.searchParams.get('uuid') ?? '';
+  const seen = counters.get(uuid) ?? 0;
+  if (seen >= Number(url.searchParams.get('succeedAfter'))) return false;
+  counters.set(uuid, seen + 1);
+  const code = url.searchParams.get('responseCode');
+  if (code === null) res.socket?.resetAndDestroy();
+  else {
+    res.writeHead(Number(code), { 'content-type': 'text/plain' });
+    res.end('simulated failure');
+  }
+  return true;
 }

@@ -20,7 +20,7 @@ export type IRProtocol = 'HTTP' | 'HTTPS' | 'TLS' | 'TCP' | 'UDP';
 
 /** One bound socket: every Gateway listener on this address and port shares it. */
 export interface IRSocket {
-  /** "address:port", unique in the IR. */
+  /** "address:port", unique in the IR; "address:port/udp" for UDP sockets (TCP and UDP may share a port). */
   readonly key: string;
   readonly address: string;
   readonly port: number;
@@ -29,6 +29,45 @@ export interface IRSocket {
   readonly gateway: string;
   /** HTTP(S) sockets: the Gateway listeners, most specific hostname first. */
   readonly httpListeners: readonly IRHttpListener[];
+  /**
+   * TLS, TCP and UDP sockets (httpListeners is then empty). A TLS socket holds its listeners most
+   * specific hostname first and picks one by the ClientHello's SNI; a TCP or UDP socket holds one.
+   */
+  readonly l4Listeners?: readonly IRL4Listener[];
+}
+
+/** One Gateway listener of protocol TLS, TCP or UDP. */
+export interface IRL4Listener {
+  /** "namespace/gateway/listenerName". */
+  readonly name: string;
+  /** TLS: exact, wildcard or "" (any SNI, also no SNI). Always "" for TCP and UDP. */
+  readonly hostname: string;
+  /**
+   * TLS only. Passthrough forwards the still-encrypted stream (ClientHello included); Terminate
+   * completes the handshake with `tls` and forwards the decrypted stream.
+   */
+  readonly tlsMode?: 'Passthrough' | 'Terminate';
+  /** Terminate only: the listener's certificates, as for HTTPS listeners. */
+  readonly tls?: IRListenerTLS;
+  /**
+   * TLS: one route per effective SNI hostname ("*" = any), most specific first; a connection whose SNI
+   * no route covers is refused. TCP and UDP: at most one route (hostname "*"); none = refuse everything.
+   */
+  readonly routes: readonly IRL4Route[];
+}
+
+/** Where the connections (or UDP sessions) of one hostname of a TLS/TCP/UDP listener go. */
+export interface IRL4Route {
+  /** "TLSRoute/namespace/name" (or TCPRoute/UDPRoute). */
+  readonly id: string;
+  /** SNI hostname this entry serves (TLS), "*" for any. */
+  readonly hostname: string;
+  /**
+   * Weighted backends; each new connection (UDP: each new client session) is one unit of weight.
+   * The share of an `invalid` backend, or of one without endpoints, is refused (connection closed).
+   * `protocol` and `filters` do not apply at L4 ('http1' and []).
+   */
+  readonly backends: readonly IRBackend[];
 }
 
 /**
@@ -36,7 +75,10 @@ export interface IRSocket {
  * listener: the one whose hostname matches the request's host most specifically (listener isolation).
  */
 export interface IRHttpListener {
-  /** "namespace/gateway/listenerName". */
+  /**
+   * "namespace/gateway/listenerName"; a ListenerSet's listener (whose name may repeat a Gateway
+   * listener's) is "namespace/gateway/ListenerSet/setNamespace/setName/listenerName".
+   */
   readonly name: string;
   /** Listener hostname: exact ("a.example.com"), wildcard ("*.example.com") or "" for any host. */
   readonly hostname: string;
@@ -87,6 +129,13 @@ export interface IRRoute {
   readonly backends: readonly IRBackend[];
   readonly timeouts?: IRTimeouts;
   readonly retry?: IRRetry;
+  /**
+   * Set on routes of a GRPCRoute (additive, GRPCRoute pass). A request that matches but has no backend to
+   * go to (no backendRefs, all weights 0) is answered UNIMPLEMENTED — HTTP 501, which a gRPC client sees
+   * as grpc-status 12 — instead of 500. Every backend of such a route speaks h2c. (Whether an answer of the
+   * gateway takes the gRPC form depends on the request's content-type, not on this flag.)
+   */
+  readonly grpc?: true;
 }
 
 export interface IRMatch {

@@ -70,11 +70,28 @@ export const RouteReason = {
   InvalidKind: 'InvalidKind',
   BackendNotFound: 'BackendNotFound',
   UnsupportedProtocol: 'UnsupportedProtocol',
+  /**
+   * Not a reason of the standard set: an HTTPRoute and a GRPCRoute claim one hostname of a listener
+   * and this route is the newer one (cross serving). Named after GEP-1294's route-type conflict reason.
+   */
+  Conflicted: 'Conflicted',
 } as const;
 export type RouteReason = (typeof RouteReason)[keyof typeof RouteReason];
 
+/** Reasons of a ListenerSet's own Accepted and Programmed conditions (GEP-1713). */
+export const ListenerSetReason = {
+  Accepted: 'Accepted',
+  NotAllowed: 'NotAllowed',
+  ParentNotAccepted: 'ParentNotAccepted',
+  ListenersNotValid: 'ListenersNotValid',
+  Programmed: 'Programmed',
+  Pending: 'Pending',
+  Invalid: 'Invalid',
+} as const;
+export type ListenerSetReason = (typeof ListenerSetReason)[keyof typeof ListenerSetReason];
+
 /** Any reason above. */
-export type Reason = ClassReason | GatewayReason | ListenerReason | RouteReason;
+export type Reason = ClassReason | GatewayReason | ListenerReason | RouteReason | ListenerSetReason;
 
 /** A condition as a pass decides it, before generation and transition time are stamped on it. */
 export interface DraftCondition {

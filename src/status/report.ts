@@ -26,6 +26,15 @@ export interface GatewayReport {
   addresses: { type: string; value: string }[];
   conditions: DraftCondition[];
   listeners: ListenerReport[];
+  /** ListenerSets attached (accepted); undefined leaves status.attachedListenerSets unset. */
+  attachedListenerSets?: number;
+}
+
+/** Status of one ListenerSet: its own conditions and one entry per listener it declares. */
+export interface ListenerSetReport {
+  obj: K8sObject;
+  conditions: DraftCondition[];
+  listeners: ListenerReport[];
 }
 
 /** Status of one GatewayClass. */
@@ -53,4 +62,5 @@ export class StatusReport {
   readonly classes = new Map<string, ClassReport>();
   readonly gateways = new Map<string, GatewayReport>();
   readonly routes = new Map<string, RouteReport>();
+  readonly listenerSets = new Map<string, ListenerSetReport>();
 }

@@ -7,6 +7,7 @@ import { keyOf, keyString } from '../api/object.ts';
 import type { K8sObject } from '../api/object.ts';
 import type { StatusUpdate } from '../translator/types.ts';
 import { finalize } from './conditions.ts';
+import { listenerSetStatus } from './listenerset.ts';
 import type { ClassReport, GatewayReport, RouteReport, StatusReport } from './report.ts';
 
 /** Options the conversion needs from the translation environment. */
@@ -21,6 +22,7 @@ export function toStatusUpdates(report: StatusReport, env: UpdateEnv): StatusUpd
   for (const c of report.classes.values()) out.push({ key: keyOf(c.obj), status: classStatus(c, env) });
   for (const g of report.gateways.values()) out.push({ key: keyOf(g.obj), status: gatewayStatus(g, env) });
   for (const r of report.routes.values()) out.push({ key: keyOf(r.obj), status: routeStatus(r, env) });
+  for (const s of report.listenerSets.values()) out.push({ key: keyOf(s.obj), status: listenerSetStatus(s, env) });
   return out.sort((a, b) => cmp(keyString(a.key), keyString(b.key)));
 }
 
@@ -56,6 +58,7 @@ function gatewayStatus(g: GatewayReport, env: UpdateEnv): unknown {
   if (g.addresses.length > 0) status.addresses = g.addresses.map((a) => ({ ...a }));
   status.conditions = finalize(g.conditions, g.obj.status?.conditions, gen, env.now);
   status.listeners = listeners;
+  if (g.attachedListenerSets !== undefined) status.attachedListenerSets = g.attachedListenerSets;
   return status;
 }
 

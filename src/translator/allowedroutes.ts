@@ -9,8 +9,8 @@ import type { RouteGroupKind } from '../status/report.ts';
 
 /** Route kinds each protocol can carry in this implementation (the default supportedKinds). */
 export const PROTOCOL_ROUTE_KINDS: Readonly<Record<string, readonly string[]>> = {
-  HTTP: ['HTTPRoute'],
-  HTTPS: ['HTTPRoute'],
+  HTTP: ['HTTPRoute', 'GRPCRoute'],
+  HTTPS: ['HTTPRoute', 'GRPCRoute'],
   TLS: ['TLSRoute'],
   TCP: ['TCPRoute'],
   UDP: ['UDPRoute'],

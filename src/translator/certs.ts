@@ -22,7 +22,10 @@ export type CertCheck = { readonly ok: true; readonly certificates: readonly IRC
 /** The Secret type the specification gives Core support for. */
 const TLS_SECRET_TYPE = 'kubernetes.io/tls';
 
-/** Checks every certificateRef of a listener's tls block, in order; the first problem wins. */
+/**
+ * Checks every certificateRef of a listener's tls block, in order; the first problem wins.
+ * `gateway` is the object declaring the listener (a Gateway or a ListenerSet): grants are per kind.
+ */
 export function checkCertificateRefs(ctx: Ctx, gateway: K8sObject, tls: any): CertCheck {
   const gwNs = gateway.metadata.namespace ?? '';
   const refs: any[] = Array.isArray(tls?.certificateRefs) ? tls.certificateRefs : [];
@@ -38,7 +41,7 @@ export function checkCertificateRefs(ctx: Ctx, gateway: K8sObject, tls: any): Ce
     if (group !== '' || kind !== 'Secret') {
       return problem(ListenerReason.InvalidCertificateRef, `certificateRef ${group || 'core'}/${kind} ${name}: only core Secrets are supported`);
     }
-    const from = { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gwNs };
+    const from = { group: GATEWAY_GROUP, kind: gateway.kind, namespace: gwNs };
     if (!ctx.grants.allows(from, { group: '', kind: 'Secret', namespace: ns, name })) {
       return problem(ListenerReason.RefNotPermitted, `certificateRef to Secret ${ns}/${name} is not permitted by any ReferenceGrant`);
     }

@@ -11,6 +11,7 @@ import { CondType, GatewayReason, cond } from '../status/conditions.ts';
 import type { DraftCondition } from '../status/conditions.ts';
 import type { GatewayReport } from '../status/report.ts';
 import { findConflicts } from './conflicts.ts';
+import { socketKey } from './l4ir.ts';
 import type { ClassState } from './gatewayclass.ts';
 import { parametersProblem } from './gatewayclass.ts';
 import { buildListener, finishListener, listenerClean, listenerProgrammed } from './listener.ts';
@@ -69,7 +70,7 @@ function processGateway(ctx: Ctx, obj: K8sObject, report: GatewayReport): Gatewa
   const usable = params === undefined && gw.address !== undefined;
   const message = params ?? addressFailure?.message ?? 'Gateway is programmed';
   for (const c of checks) {
-    const bindError = gw.address === undefined ? undefined : ctx.env.bindErrors.get(`${gw.address}:${c.state.port}`);
+    const bindError = gw.address === undefined ? undefined : ctx.env.bindErrors.get(socketKey(gw.address, c.state.port, c.state.protocol));
     finishListener(c, { usable, message, bindError });
     gw.listeners.push(c.state);
     report.listeners.push(c.state.report);

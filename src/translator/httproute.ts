@@ -14,6 +14,8 @@ import type { RouteReport } from '../status/report.ts';
 import { namespaceAllowed } from './allowedroutes.ts';
 import { effectiveHostnames } from './hostnames.ts';
 import type { CompiledRoute, Ctx, GatewayState, ListenerState } from './model.ts';
+import { parentOf, routeParentIndex } from './parents.ts';
+import type { RouteParent } from './parents.ts';
 import { compileRoute } from './routerules.ts';
 import type { CompileResult } from './routerules.ts';
 
@@ -22,20 +24,23 @@ export function processHTTPRoutes(ctx: Ctx, gateways: readonly GatewayState[]): 
   processRoutes(ctx, gateways, 'HTTPRoute');
 }
 
-/** The pass for any route kind that compiles like HTTPRoute. */
-export function processRoutes(ctx: Ctx, gateways: readonly GatewayState[], kind: string): void {
-  const byKey = new Map(gateways.map((g) => [g.key, g]));
+/**
+ * The attachment pass for any route kind; `compile` turns one route into what attaches (HTTPRoute's
+ * rule compiler by default; TLSRoute, TCPRoute and UDPRoute pass their own).
+ */
+export function processRoutes(ctx: Ctx, gateways: readonly GatewayState[], kind: string, compile: (ctx: Ctx, obj: K8sObject) => CompileResult = compileRoute): void {
+  const byKey = routeParentIndex(gateways);
   const routes = [...ctx.snap.list(GATEWAY_GROUP, kind)].sort((a, b) => cmp(nn(a), nn(b)));
   for (const obj of routes) {
     const refs: any[] = Array.isArray(obj.spec?.parentRefs) ? obj.spec.parentRefs : [];
-    const ours = refs.map((ref) => ({ ref, gw: gatewayOf(obj, ref, byKey) })).filter((x) => x.gw !== undefined);
+    const ours = refs.map((ref) => ({ ref, gw: parentOf(obj, ref, byKey) })).filter((x) => x.gw !== undefined);
     const hadOurs = Array.isArray(obj.status?.parents) && obj.status.parents.some((p: any) => p?.controllerName === ctx.env.controllerName);
     if (ours.length === 0 && !hadOurs) continue;
     const report: RouteReport = { obj, parents: [] };
     // Reported even with no parents of ours left, so stale entries of ours get removed.
     ctx.report.routes.set(keyString(keyOf(obj)), report);
     if (ours.length === 0) continue;
-    const compiled = compileRoute(ctx, obj);
+    const compiled = compile(ctx, obj);
     for (const { ref, gw } of ours) {
       report.parents.push({ parentRef: { ...ref }, conditions: attach(ctx, compiled, ref, gw!) });
     }
@@ -50,18 +55,12 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The Gateway of ours a parentRef names, if any (group/kind default to Gateway, namespace to the route's). */
-function gatewayOf(route: K8sObject, ref: any, byKey: ReadonlyMap<string, GatewayState>): GatewayState | undefined {
-  if ((ref?.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (ref?.kind ?? 'Gateway') !== 'Gateway') return undefined;
-  return byKey.get(`${ref?.namespace ?? route.metadata.namespace ?? ''}/${ref?.name}`);
-}
-
 function kindAllowed(l: ListenerState, kind: string): boolean {
   return l.kinds.some((k) => k.group === GATEWAY_GROUP && k.kind === kind);
 }
 
 /** Attaches the route to the listeners `ref` selects; returns the parent's conditions. */
-function attach(ctx: Ctx, c: CompileResult, ref: any, gw: GatewayState): DraftCondition[] {
+function attach(ctx: Ctx, c: CompileResult, ref: any, gw: RouteParent): DraftCondition[] {
   const route = c.route;
   const resolved = c.refProblem
     ? cond(CondType.ResolvedRefs, false, c.refProblem.reason, c.refProblem.message)
@@ -73,26 +72,32 @@ function attach(ctx: Ctx, c: CompileResult, ref: any, gw: GatewayState): DraftCo
   if (ref.port !== undefined) selected = selected.filter((l) => l.port === ref.port);
   if (selected.length === 0) {
     const what = [ref.sectionName !== undefined && `named "${ref.sectionName}"`, ref.port !== undefined && `on port ${ref.port}`].filter(Boolean).join(' ');
-    return rejected(RouteReason.NoMatchingParent, `Gateway ${gw.key} has no listener ${what}`.trim());
+    return rejected(RouteReason.NoMatchingParent, gw.refused ?? `${gw.obj.kind} ${gw.key} has no listener ${what}`.trim());
   }
   const routeNs = route.obj.metadata.namespace ?? '';
   const gwNs = gw.obj.metadata.namespace ?? '';
   const allowed = selected.filter((l) => kindAllowed(l, route.kind) && namespaceAllowed(ctx.snap, l.spec?.allowedRoutes, gwNs, routeNs));
   if (allowed.length === 0) {
-    return rejected(RouteReason.NotAllowedByListeners, `no listener of Gateway ${gw.key} allows ${route.kind} from namespace ${routeNs}`);
+    return rejected(RouteReason.NotAllowedByListeners, `no listener of ${gw.obj.kind} ${gw.key} allows ${route.kind} from namespace ${routeNs}`);
   }
   const hostnames: string[] = Array.isArray(route.obj.spec?.hostnames) ? route.obj.spec.hostnames.map(String) : [];
   const matched = allowed.map((l) => ({ l, hosts: effectiveHostnames(l.hostname, hostnames) })).filter((x) => x.hosts.length > 0);
   if (matched.length === 0) {
-    return rejected(RouteReason.NoMatchingListenerHostname, `no hostname of the route intersects a listener hostname of Gateway ${gw.key}`);
+    return rejected(RouteReason.NoMatchingListenerHostname, `no hostname of the route intersects a listener hostname of ${gw.obj.kind} ${gw.key}`);
   }
   if (c.unsupported !== undefined) return rejected(RouteReason.UnsupportedValue, c.unsupported);
   for (const { l, hosts } of matched) addAttachment(l, route, hosts);
   return [cond(CondType.Accepted, true, RouteReason.Accepted, 'route is accepted'), resolved];
 }
 
+/** Routes attached per listener, so a second parentRef selecting the same listener is found in O(1). */
+const attachedTo = new WeakMap<ListenerState, Set<CompiledRoute>>();
+
 function addAttachment(l: ListenerState, route: CompiledRoute, hostnames: string[]): void {
-  if (l.routes.some((a) => a.route === route)) return; // two parentRefs selecting one listener attach once
+  let set = attachedTo.get(l);
+  if (!set) attachedTo.set(l, (set = new Set()));
+  if (set.has(route)) return; // two parentRefs selecting one listener attach once
+  set.add(route);
   l.routes.push({ route, hostnames });
   l.report.attachedRoutes++;
 }

@@ -2,8 +2,9 @@
  * The translator: a pure function from a store snapshot to the IR and the statuses this controller
  * owns. It runs fixed passes in order, each in its own file:
  *
- *   referencegrant → gatewayclass → gateway (+ listeners, conflicts, addresses) → httproute
- *   (attachment, hostnames, backends, filters) → IR assembly (precedence sort) → status updates
+ *   referencegrant → gatewayclass → gateway (+ listeners, conflicts, addresses) → listenerset → httproute
+ *   (attachment, hostnames, backends, filters) → grpcroute → crossserving (HTTPRoute/GRPCRoute
+ *   hostname conflicts) → IR assembly (precedence sort) → status updates
  *
  * No I/O, no clock (env.now), and the input objects are never written to: status is collected in a
  * StatusReport and converted at the end.
@@ -13,8 +14,12 @@ import { StatusReport } from '../status/report.ts';
 import { toStatusUpdates } from '../status/updates.ts';
 import { processGateways } from './gateway.ts';
 import { processGatewayClasses } from './gatewayclass.ts';
+import { processGRPCRoutes } from './grpcroute.ts';
+import { resolveCrossServing } from './crossserving.ts';
 import { processHTTPRoutes } from './httproute.ts';
 import { buildIR } from './ir.ts';
+import { processL4Routes } from './l4route.ts';
+import { processListenerSets } from './listenerset.ts';
 import type { Ctx } from './model.ts';
 import { ReferenceGrants } from './referencegrant.ts';
 import type { TranslateEnv, TranslateResult } from './types.ts';
@@ -27,7 +32,11 @@ export function translate(snap: Snapshot, env: TranslateEnv): TranslateResult {
   const ctx: Ctx = { snap, env, report: new StatusReport(), grants: new ReferenceGrants(snap) };
   const classes = processGatewayClasses(ctx);
   const gateways = processGateways(ctx, classes);
+  processListenerSets(ctx, gateways);
   processHTTPRoutes(ctx, gateways);
+  processGRPCRoutes(ctx, gateways);
+  resolveCrossServing(ctx, gateways); // after every HTTPRoute and GRPCRoute is attached
+  processL4Routes(ctx, gateways);
   return {
     ir: buildIR(env.version, gateways),
     statuses: toStatusUpdates(ctx.report, env),

@@ -10,7 +10,9 @@
  */
 import type { IR, IRHttpListener, IRProtocol, IRRoute, IRSocket, IRVirtualHost } from '../ir/types.ts';
 import { compareHostnameSpecificity, hostnameCovers } from './hostnames.ts';
+import { L4_PROTOCOLS, buildL4Sockets } from './l4ir.ts';
 import type { CompiledRoute, GatewayState, ListenerState, RouteEntry } from './model.ts';
+import { everyListener } from './parents.ts';
 import { comparePrecedence } from './precedence.ts';
 
 interface Ranked {
@@ -23,8 +25,8 @@ export function buildIR(version: number, gateways: readonly GatewayState[]): IR 
   const sockets = new Map<string, { address: string; port: number; protocol: IRProtocol; gateway: string; listeners: ListenerState[] }>();
   for (const gw of gateways) {
     if (gw.address === undefined) continue;
-    for (const l of gw.listeners) {
-      if (!l.servable) continue;
+    for (const l of everyListener(gw)) {
+      if (!l.servable || L4_PROTOCOLS.has(l.protocol)) continue; // TLS/TCP/UDP: l4ir.ts
       const key = `${gw.address}:${l.port}`;
       // Gateways that share an address (both requested it) share its sockets. Within a Gateway the
       // conflict rules keep one protocol per port; across Gateways the first (by name) keeps the port.
@@ -44,6 +46,7 @@ export function buildIR(version: number, gateways: readonly GatewayState[]): IR 
       (a, b) => compareHostnameSpecificity(a.hostname, b.hostname) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
     ),
   }));
+  out.push(...buildL4Sockets(gateways, new Set(out.map((s) => s.key))));
   out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port));
   return { version, sockets: out };
 }
@@ -63,8 +66,7 @@ function listenerIR(l: ListenerState): IRHttpListener {
   const virtualHosts: IRVirtualHost[] = hosts.map((h) => {
     const routes: IRRoute[] = [];
     const seen = new Set<string>();
-    for (const outer of hosts) {
-      if (!hostnameCovers(outer, h)) continue;
+    for (const outer of coveringHosts(h, groups)) {
       for (const r of groups.get(outer)!) {
         if (seen.has(r.entry.id)) continue;
         seen.add(r.entry.id);
@@ -73,9 +75,26 @@ function listenerIR(l: ListenerState): IRHttpListener {
     }
     return { hostname: h, routes };
   });
-  const name = `${gw.namespace ?? ''}/${gw.name}/${l.name}`;
+  // Listener names repeat across a Gateway and its ListenerSets: a set's listener is named through it.
+  const owner = l.listenerSet ? `${gw.namespace ?? ''}/${gw.name}/ListenerSet/${l.listenerSet.key}` : `${gw.namespace ?? ''}/${gw.name}`;
+  const name = `${owner}/${l.name}`;
   if (l.protocol !== 'HTTPS') return { name, hostname: l.hostname, virtualHosts };
   return { name, hostname: l.hostname, virtualHosts, tls: { certificates: l.certificates ?? [] } };
+}
+
+/**
+ * The hostnames among `groups` whose routes may serve `h` (itself, the wildcards above it, "*"),
+ * most specific first. Generated from h's own labels rather than by testing every hostname, which
+ * made a listener with thousands of hostnames quadratic.
+ */
+function coveringHosts(h: string, groups: ReadonlyMap<string, unknown>): string[] {
+  const out = [h];
+  for (let i = h.indexOf('.'); i >= 0; i = h.indexOf('.', i + 1)) {
+    const wild = '*' + h.slice(i);
+    if (wild !== h && groups.has(wild) && hostnameCovers(wild, h)) out.push(wild);
+  }
+  if (h !== '*' && groups.has('*')) out.push('*');
+  return out.sort(compareHostnameSpecificity);
 }
 
 function byPrecedence(a: Ranked, b: Ranked): number {
@@ -94,5 +113,6 @@ function routeIR(e: RouteEntry): IRRoute {
     backends: e.backends,
     ...(e.timeouts && { timeouts: e.timeouts }),
     ...(e.retry && { retry: e.retry }),
+    ...(e.grpc && { grpc: e.grpc }),
   };
 }

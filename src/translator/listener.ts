@@ -8,10 +8,10 @@ import type { DraftCondition } from '../status/conditions.ts';
 import { PROTOCOL_ROUTE_KINDS, resolveKinds } from './allowedroutes.ts';
 import { checkCertificateRefs } from './certs.ts';
 import type { Conflict } from './conflicts.ts';
-import type { Ctx, GatewayState, ListenerState } from './model.ts';
+import type { Ctx, GatewayState, ListenerSetState, ListenerState } from './model.ts';
 
 /** Protocols the data plane serves from the IR today. The others are accepted but Pending. */
-const SERVED_PROTOCOLS = new Set(['HTTP', 'HTTPS']);
+const SERVED_PROTOCOLS = new Set(['HTTP', 'HTTPS', 'TLS', 'TCP', 'UDP']);
 /** Protocols whose listeners carry TLS certificates to check. */
 const TLS_PROTOCOLS = new Set(['HTTPS', 'TLS']);
 
@@ -23,13 +23,17 @@ export interface ListenerCheck {
   conflict?: Conflict;
 }
 
-/** Builds the listener's state and checks what depends only on its own spec. */
-export function buildListener(ctx: Ctx, gw: GatewayState, spec: any): ListenerCheck {
+/**
+ * Builds the listener's state and checks what depends only on its own spec. `listenerSet` is the
+ * ListenerSet declaring it (its certificate references are then checked as the set's, not the Gateway's).
+ */
+export function buildListener(ctx: Ctx, gw: GatewayState, spec: any, listenerSet?: ListenerSetState): ListenerCheck {
   const protocol = String(spec?.protocol ?? '');
   const protocolKnown = protocol in PROTOCOL_ROUTE_KINDS;
   const kinds = protocolKnown ? resolveKinds(protocol, spec?.allowedRoutes) : { supported: [], invalid: [] };
   const state: ListenerState = {
     gateway: gw,
+    ...(listenerSet && { listenerSet }),
     name: String(spec?.name ?? ''),
     port: Number(spec?.port ?? 0),
     protocol,
@@ -45,7 +49,7 @@ export function buildListener(ctx: Ctx, gw: GatewayState, spec: any): ListenerCh
   if (kinds.invalid.length > 0) {
     refs = { reason: ListenerReason.InvalidRouteKinds, message: `route kinds not supported on a ${protocol} listener: ${kinds.invalid.join(', ')}` };
   } else if (TLS_PROTOCOLS.has(protocol)) {
-    const certs = checkCertificateRefs(ctx, gw.obj, spec?.tls);
+    const certs = checkCertificateRefs(ctx, listenerSet?.obj ?? gw.obj, spec?.tls);
     if (certs.ok) state.certificates = certs.certificates;
     else refs = { reason: certs.reason, message: certs.message };
   }
@@ -64,7 +68,7 @@ export interface GatewayVerdict {
  * Whether the listener's reference problems stop it from serving. Unresolved certificates do;
  * unsupported route kinds do only when no supported kind is left (the others can still attach).
  */
-function refsBlockServing(chk: ListenerCheck): boolean {
+export function refsBlockServing(chk: ListenerCheck): boolean {
   if (!chk.refs) return false;
   return chk.refs.reason !== ListenerReason.InvalidRouteKinds || chk.state.kinds.length === 0;
 }

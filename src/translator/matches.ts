@@ -14,7 +14,8 @@ export function ruleMatches(rule: any): any[] {
   return Array.isArray(rule?.matches) && rule.matches.length > 0 ? rule.matches : [{}];
 }
 
-function regexProblem(value: string): string | undefined {
+/** Why `value` is not an RE2 expression the data plane can compile, or undefined when it is one. */
+export function regexProblem(value: string): string | undefined {
   try {
     RE2JS.compile(value);
     return undefined;
@@ -35,7 +36,8 @@ function convertPath(p: any): IRPathMatch | string {
   return `unsupported path match type "${type}"`;
 }
 
-function convertStrings(list: any, lower: boolean, what: string): IRStringMatch[] | string {
+/** Header or query parameter matches → IR string matches, or the first problem found. */
+export function convertStrings(list: any, lower: boolean, what: string): IRStringMatch[] | string {
   const out: IRStringMatch[] = [];
   const seen = new Set<string>();
   for (const h of Array.isArray(list) ? list : []) {

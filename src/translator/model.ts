@@ -26,11 +26,29 @@ export interface GatewayState {
   address?: string;
   readonly listeners: ListenerState[];
   readonly report: GatewayReport;
+  /** ListenerSets whose parentRef names this Gateway, in listener precedence order (set by the ListenerSet pass). */
+  listenerSets?: ListenerSetState[];
+}
+
+/**
+ * A ListenerSet whose parentRef names one of our accepted-class Gateways. Only an accepted set has
+ * listeners; a refused one (NotAllowed, ParentNotAccepted) is kept so routes naming it get a status.
+ */
+export interface ListenerSetState {
+  readonly obj: K8sObject;
+  /** "namespace/name". */
+  readonly key: string;
+  readonly gateway: GatewayState;
+  readonly listeners: ListenerState[];
+  /** Why the set is not attached to its Gateway; undefined when it is accepted. */
+  refused?: string;
 }
 
 /** One listener of a Gateway, with what the gateway pass decided about it. */
 export interface ListenerState {
   readonly gateway: GatewayState;
+  /** The ListenerSet that declares this listener; undefined for the Gateway's own listeners. */
+  readonly listenerSet?: ListenerSetState;
   readonly name: string;
   readonly port: number;
   readonly protocol: string;
@@ -66,6 +84,8 @@ export interface CompiledRoute {
   readonly creationTimestamp?: string;
   /** One per (rule, match), in spec order. */
   readonly entries: readonly RouteEntry[];
+  /** TLSRoute, TCPRoute, UDPRoute: the weighted backends of all rules (entries is then empty). */
+  readonly l4Backends?: readonly IRBackend[];
 }
 
 /** One match of one rule: the unit the precedence sort orders. */
@@ -79,4 +99,6 @@ export interface RouteEntry {
   readonly backends: readonly IRBackend[];
   readonly timeouts?: IRTimeouts;
   readonly retry?: IRRetry;
+  /** A GRPCRoute entry (see IRRoute.grpc). */
+  readonly grpc?: true;
 }

@@ -51,7 +51,8 @@ export function comparePrecedence(a: PrecedenceKey, b: PrecedenceKey): number {
   );
 }
 
-function compareCreated(a: string | undefined, b: string | undefined): number {
+/** Oldest creationTimestamp first; a missing or unparsable one counts as newest. */
+export function compareCreated(a: string | undefined, b: string | undefined): number {
   const x = createdMs(a);
   const y = createdMs(b);
   return x === y ? 0 : x < y ? -1 : 1;

@@ -10,6 +10,7 @@ import { resolveBackendRef } from './backends.ts';
 import { parseDuration } from './duration.ts';
 import { convertFilters } from './filters.ts';
 import { convertMatch, ruleMatches } from './matches.ts';
+import type { MatchResult } from './matches.ts';
 import type { CompiledRoute, Ctx, RouteEntry } from './model.ts';
 
 /** A compiled route and its status inputs. */
@@ -21,8 +22,19 @@ export interface CompileResult {
   unsupported?: string;
 }
 
-/** Compiles every rule of an HTTPRoute (or a route of the same shape). */
-export function compileRoute(ctx: Ctx, obj: K8sObject): CompileResult {
+/** What differs between the route kinds compileRoute serves (HTTPRoute, GRPCRoute). */
+export interface RouteDialect {
+  /** One match of a rule → IR match. */
+  convertMatch(m: any): MatchResult;
+  /** A last look at each finished entry (GRPCRoute: backends speak h2c, answers are gRPC's). */
+  finish?(entry: RouteEntry): RouteEntry;
+}
+
+/** HTTPRoute's dialect: the default. */
+export const HTTP_DIALECT: RouteDialect = { convertMatch };
+
+/** Compiles every rule of an HTTPRoute (or a route of the same shape, in its `dialect`). */
+export function compileRoute(ctx: Ctx, obj: K8sObject, dialect: RouteDialect = HTTP_DIALECT): CompileResult {
   const ns = obj.metadata.namespace ?? '';
   const res: CompileResult = {
     route: { obj, kind: obj.kind, key: `${ns}/${obj.metadata.name}`, creationTimestamp: obj.metadata.creationTimestamp, entries: [] },
@@ -33,7 +45,7 @@ export function compileRoute(ctx: Ctx, obj: K8sObject): CompileResult {
     const timeouts = ruleTimeouts(rule, res);
     const retry = ruleRetry(rule, res);
     ruleMatches(rule).forEach((m, matchIndex) => {
-      const converted = convertMatch(m);
+      const converted = dialect.convertMatch(m);
       if (!converted.ok) {
         res.unsupported ??= `rule ${ruleIndex} match ${matchIndex}: ${converted.message}`;
         return;
@@ -50,7 +62,7 @@ export function compileRoute(ctx: Ctx, obj: K8sObject): CompileResult {
         res.refProblem ??= b.problem;
         return b.backend;
       });
-      entries.push({
+      const entry: RouteEntry = {
         id: `${obj.kind}/${ns}/${obj.metadata.name}/${ruleIndex}/${matchIndex}`,
         ...(typeof rule.name === 'string' && { ruleName: rule.name }),
         ruleIndex,
@@ -60,7 +72,8 @@ export function compileRoute(ctx: Ctx, obj: K8sObject): CompileResult {
         backends,
         ...(timeouts && { timeouts }),
         ...(retry && { retry }),
-      });
+      };
+      entries.push(dialect.finish ? dialect.finish(entry) : entry);
     });
   });
   res.route = { ...res.route, entries };

@@ -38,6 +38,7 @@ export function compileRoute(r: IRRoute): CompiledRoute {
     picker,
     timeouts: r.timeouts,
     retry: r.retry,
+    noBackendStatus: r.grpc === true ? 501 : 500,
   };
 }
 

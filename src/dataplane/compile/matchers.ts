@@ -3,6 +3,7 @@
  * hot loop is a switch over plain data (stable shapes, no per-request closures).
  */
 import type { IRPathMatch, IRStringMatch } from '../../ir/types.ts';
+import { normalisePath } from '../router/normalize.ts';
 import { compileUserRegex, type LinearRegex } from './regex.ts';
 
 /** A compiled path condition. `value` is normalised: PathPrefix values carry no trailing slash ("/" → ""). */
@@ -32,13 +33,13 @@ export function normalisePrefix(value: string): string {
   return value.slice(0, end);
 }
 
-/** Compiles an IR path match. */
+/** Compiles an IR path match. Exact and PathPrefix values are brought to the normal form requests are matched in. */
 export function compilePath(m: IRPathMatch): Compiled<PathMatcher> {
   switch (m.type) {
     case 'Exact':
-      return { matcher: { kind: 'exact', value: m.value }, errors: [] };
+      return { matcher: { kind: 'exact', value: normalisePath(m.value) }, errors: [] };
     case 'PathPrefix':
-      return { matcher: { kind: 'prefix', value: normalisePrefix(m.value) }, errors: [] };
+      return { matcher: { kind: 'prefix', value: normalisePrefix(normalisePath(m.value)) }, errors: [] };
     case 'RegularExpression': {
       const r = compileUserRegex(m.value);
       return r.ok ? { matcher: { kind: 'regex', regex: r.regex }, errors: [] } : { matcher: { kind: 'broken' }, errors: [`path: ${r.error}`] };

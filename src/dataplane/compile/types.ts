@@ -24,6 +24,8 @@ export interface CompiledRoute {
   readonly picker: WeightedPicker;
   readonly timeouts: IRTimeouts | undefined;
   readonly retry: IRRetry | undefined;
+  /** Answer for a match with no backend to go to: 501 (gRPC UNIMPLEMENTED) on GRPCRoute routes, else 500. */
+  readonly noBackendStatus: number;
 }
 
 /** A virtual host: ordered routes; `needsQuery` says whether any route looks at the query string. */

@@ -3,25 +3,23 @@
  * The compiled version is read once by the caller and passed in, so a request finishes on the version it
  * started on even if a new one is swapped in meanwhile.
  */
-import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
 import type { CompiledBackend } from '../compile/backends.ts';
 import type { CompiledRoute, CompiledSocket } from '../compile/types.ts';
 import { addActualHeaders, isPreflight, originAllowed, preflightHeaders } from '../filters/cors.ts';
 import { applyHeaderModifier, type HeaderBag } from '../filters/headers.ts';
-import { sendMirror, type MirrorLog } from '../filters/mirror.ts';
+import { sendMirror, type MirrorContext } from '../filters/mirror.ts';
 import { modifyPath } from '../filters/path.ts';
 import type { FilterPlan } from '../filters/plan.ts';
 import { redirectLocation } from '../filters/redirect.ts';
+import { normalisePath } from '../router/normalize.ts';
 import { matchRoute } from '../router/router.ts';
 import { forward, type ResponseEditor } from '../upstream/forward.ts';
 import { upstreamRequestHeaders } from '../upstream/headers.ts';
+import { requestHasBody, requestHost, type ClientRequest, type ClientResponse } from './client.ts';
 import { sendEmpty, sendLocal } from './respond.ts';
 
-/** What the handler needs from its owner. */
-export interface HandlerContext {
-  readonly agent: Agent;
-  readonly log: MirrorLog | undefined;
-}
+/** What the handler needs from its owner: the upstream pools and the logger. */
+export type HandlerContext = MirrorContext;
 
 /** Applies the response-side filters of the route and the chosen backend. */
 class Edits implements ResponseEditor {
@@ -43,7 +41,10 @@ class Edits implements ResponseEditor {
 interface Flow {
   readonly socket: CompiledSocket;
   readonly host: string;
+  /** Path sent upstream: the client's own until a rewrite applies. */
   path: string;
+  /** Normal form of `path` (see router/normalize.ts): what routes matched and path modifiers apply to. */
+  normPath: string;
   readonly search: string;
   /** Host header to send upstream (URLRewrite hostname replaces it). */
   hostHeader: string | undefined;
@@ -65,7 +66,7 @@ function splitTarget(url: string): [string, string] {
  * Runs the request-side part of a plan that can answer on its own (reject, CORS preflight, redirect).
  * Returns true when the request was answered.
  */
-function answerLocally(plan: FilterPlan, flow: Flow, req: IncomingMessage, res: ServerResponse): boolean {
+function answerLocally(plan: FilterPlan, flow: Flow, req: ClientRequest, res: ClientResponse): boolean {
   if (plan.reject !== undefined) {
     sendLocal(res, plan.reject.status);
     return true;
@@ -78,7 +79,9 @@ function answerLocally(plan: FilterPlan, flow: Flow, req: IncomingMessage, res: 
   }
   if (plan.redirect !== undefined) {
     const scheme = flow.socket.protocol === 'HTTPS' ? 'https' : 'http';
-    const location = redirectLocation(plan.redirect, { scheme, host: flow.host, listenerPort: flow.socket.port, path: flow.path, search: flow.search });
+    // Without a path modifier the spec wants the request path as sent; a modifier works on the matched form.
+    const path = plan.redirect.path === undefined ? flow.path : flow.normPath;
+    const location = redirectLocation(plan.redirect, { scheme, host: flow.host, listenerPort: flow.socket.port, path, search: flow.search });
     const h: HeaderBag = { location };
     for (const m of plan.responseHeaders) applyHeaderModifier(h, m);
     sendEmpty(res, plan.redirect.statusCode, h);
@@ -92,26 +95,24 @@ function rewrite(plan: FilterPlan, flow: Flow): void {
   const rw = plan.rewrite;
   if (rw === undefined) return;
   if (rw.hostname !== undefined) flow.hostHeader = rw.hostname;
-  if (rw.path !== undefined) flow.path = modifyPath(flow.path, rw.path);
+  if (rw.path !== undefined) {
+    flow.path = modifyPath(flow.normPath, rw.path);
+    flow.normPath = flow.path;
+  }
 }
 
-function hasBody(req: IncomingMessage): boolean {
-  const te = req.headers['transfer-encoding'];
-  if (te !== undefined) return true;
-  const cl = req.headers['content-length'];
-  return cl !== undefined && cl !== '0';
-}
-
-function clientAddress(req: IncomingMessage): string | undefined {
+function clientAddress(req: ClientRequest): string | undefined {
   const a = req.socket.remoteAddress;
   return a !== undefined && a.startsWith('::ffff:') ? a.slice(7) : a;
 }
 
 /** Handles one request against one compiled socket table. */
-export function handleRequest(ctx: HandlerContext, socket: CompiledSocket, req: IncomingMessage, res: ServerResponse): void {
+export function handleRequest(ctx: HandlerContext, socket: CompiledSocket, req: ClientRequest, res: ClientResponse): void {
   const [path, search] = splitTarget(req.url ?? '/');
+  const normPath = normalisePath(path);
   const method = req.method ?? 'GET';
-  const hit = matchRoute(socket, { host: req.headers.host, method, path, query: search.length > 1 ? search.slice(1) : '', headers: req.headers });
+  const host = requestHost(req);
+  const hit = matchRoute(socket, { host, method, path: normPath, query: search.length > 1 ? search.slice(1) : '', headers: req.headers });
   if (hit.route === undefined) {
     sendLocal(res, 404);
     return;
@@ -121,11 +122,11 @@ export function handleRequest(ctx: HandlerContext, socket: CompiledSocket, req: 
     sendLocal(res, 500);
     return;
   }
-  const flow: Flow = { socket, host: hit.host, path, search, hostHeader: req.headers.host };
+  const flow: Flow = { socket, host: hit.host, path, normPath, search, hostHeader: host };
   if (!route.plan.empty && answerLocally(route.plan, flow, req, res)) return;
   const backend = route.picker.pick();
   if (backend === undefined) {
-    sendLocal(res, 500);
+    sendLocal(res, route.noBackendStatus);
     return;
   }
   if (backend.ir.invalid !== undefined) {
@@ -144,10 +145,10 @@ export function handleRequest(ctx: HandlerContext, socket: CompiledSocket, req: 
 
 function proxy(
   ctx: HandlerContext, route: CompiledRoute, backend: CompiledBackend, bplan: FilterPlan, flow: Flow,
-  req: IncomingMessage, res: ServerResponse, method: string, endpoint: { address: string; port: number },
+  req: ClientRequest, res: ClientResponse, method: string, endpoint: { address: string; port: number },
 ): void {
   const proto = flow.socket.protocol === 'HTTPS' ? 'https' : 'http';
-  const headers = upstreamRequestHeaders(req.headers, { remoteAddress: clientAddress(req), proto, host: req.headers.host });
+  const headers = upstreamRequestHeaders(req.headers, { remoteAddress: clientAddress(req), proto, host: flow.hostHeader });
   const plans = route.plan.empty ? (bplan.empty ? undefined : [bplan]) : bplan.empty ? [route.plan] : [route.plan, bplan];
   if (plans !== undefined) {
     for (const p of plans) {
@@ -157,13 +158,14 @@ function proxy(
   }
   if (flow.hostHeader !== undefined) headers['host'] = flow.hostHeader;
   const target = flow.path + flow.search;
-  if (plans !== undefined) for (const p of plans) for (const m of p.mirrors) sendMirror(ctx.agent, m, method, target, headers, ctx.log);
+  const hasBody = requestHasBody(req);
+  if (plans !== undefined) for (const p of plans) for (const m of p.mirrors) sendMirror(ctx, m, method, target, headers, hasBody ? req : undefined);
   const origin = req.headers['origin'];
   const needsEdits = plans !== undefined && plans.some((p) => p.responseHeaders.length > 0 || p.cors !== undefined);
   const t = route.timeouts;
   forward(
     {
-      agent: ctx.agent, backend, endpoint, method, path: target, headers, hasBody: hasBody(req),
+      agent: ctx.agent, h2: ctx.h2, backend, endpoint, method, path: target, headers, hasBody,
       requestTimeoutMs: t?.requestMs ?? 0, attemptTimeoutMs: t?.backendRequestMs ?? 0, retry: route.retry,
       editor: needsEdits ? new Edits(plans!, typeof origin === 'string' ? origin : undefined) : undefined,
     },

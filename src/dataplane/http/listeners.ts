@@ -1,30 +1,86 @@
 /**
- * The bound HTTP/1.1 servers, one per IR socket key. Binding collects errors per socket instead of throwing;
- * removal stops listening at once and lets in-flight requests finish before connections are dropped.
+ * The bound sockets, one per IR socket key. Each is a plain net.Server whose connections are sniffed once:
+ * a connection that opens with the HTTP/2 connection preface ("PRI * HTTP/2.0...", h2c with prior knowledge,
+ * as gRPC clients send it) goes to an http2 server, anything else to an HTTP/1.1 server. Neither of those
+ * two listens itself; both feed the same request handler, so one router and one set of filters serve both.
+ * The sniff costs one look at the first bytes per connection, nothing per request.
+ *
+ * Binding collects errors per socket instead of throwing; removal stops listening at once and lets
+ * in-flight requests finish before connections are dropped.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer as createH2Server, type Http2Server, type ServerHttp2Session } from 'node:http2';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { ClientRequest, ClientResponse } from './client.ts';
 
 /** Called for every request with the socket key it arrived on. */
-export type SocketRequestHandler = (key: string, req: IncomingMessage, res: ServerResponse) => void;
+export type SocketRequestHandler = (key: string, req: ClientRequest, res: ClientResponse) => void;
 
 /** Called for Upgrade requests (WebSocket) with the raw client socket and any bytes read past the head. */
 export type SocketUpgradeHandler = (key: string, req: IncomingMessage, sock: Duplex, head: Buffer) => void;
 
 /** Tunables for client-side connections. */
 export interface ListenerOptions {
-  /** Idle keep-alive time for client connections. */
+  /** Idle keep-alive time for client connections (HTTP/1.1 keep-alive, idle HTTP/2 sessions). */
   readonly keepAliveTimeoutMs?: number;
   /** How long a removed socket's busy connections may drain before they are cut. */
   readonly drainTimeoutMs?: number;
 }
 
+/** The HTTP/2 client connection preface (RFC 9113 §3.4). */
+const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+
 interface Bound {
   readonly key: string;
-  readonly server: Server;
+  readonly net: NetServer;
+  readonly http: HttpServer;
+  readonly h2: Http2Server;
+  readonly sessions: Set<ServerHttp2Session>;
 }
 
-/** The set of listening servers. */
+/**
+ * Reads just enough of a new connection to tell HTTP/2 prior knowledge from HTTP/1.x, then hands the socket,
+ * bytes pushed back, to the matching server.
+ */
+class Sniffer {
+  private readonly sock: Socket;
+  private readonly b: Bound;
+  private seen: Buffer | undefined;
+  private readonly onData = (chunk: Buffer): void => this.inspect(chunk);
+
+  constructor(sock: Socket, b: Bound, timeoutMs: number) {
+    this.sock = sock;
+    this.b = b;
+    sock.on('data', this.onData);
+    // A connection that never says anything must not be held forever.
+    sock.setTimeout(timeoutMs, () => sock.destroy());
+  }
+
+  private inspect(chunk: Buffer): void {
+    const data = this.seen === undefined ? chunk : Buffer.concat([this.seen, chunk]);
+    const n = Math.min(data.length, PREFACE.length);
+    const h2 = data.compare(PREFACE, 0, n, 0, n) === 0;
+    if (h2 && n < PREFACE.length) {
+      this.seen = data; // a strict prefix of the preface so far: wait for more
+      return;
+    }
+    const sock = this.sock;
+    sock.removeListener('data', this.onData);
+    sock.setTimeout(0);
+    sock.pause();
+    sock.unshift(data);
+    // The http2 session reads bytes already buffered on the socket itself (on the next tick); the HTTP/1.1
+    // parser reads them through 'data' events, so that socket has to flow again.
+    if (h2) this.b.h2.emit('connection', sock);
+    else {
+      this.b.http.emit('connection', sock);
+      sock.resume();
+    }
+  }
+}
+
+/** The set of listening sockets. */
 export class ListenerSet {
   private readonly bound = new Map<string, Bound>();
   private readonly draining = new Set<Promise<void>>();
@@ -48,30 +104,54 @@ export class ListenerSet {
     return [...this.bound.keys()];
   }
 
-  /** Binds a new socket; resolves to an error string ("EADDRINUSE: ...") or undefined on success. */
-  bind(key: string, address: string, port: number): Promise<string | undefined> {
-    const server = createServer({ keepAlive: true, joinDuplicateHeaders: true, keepAliveTimeout: this.opts.keepAliveTimeoutMs ?? 30_000 });
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => this.handler(key, req, res));
-    server.on('upgrade', (req: IncomingMessage, sock: Duplex, head: Buffer) => this.upgrade(key, req, sock, head));
+  private servers(key: string): Bound {
+    const idleMs = this.opts.keepAliveTimeoutMs ?? 30_000;
+    const http = createHttpServer({ keepAlive: true, joinDuplicateHeaders: true, keepAliveTimeout: idleMs });
+    http.on('request', (req, res) => this.handler(key, req, res));
+    http.on('upgrade', (req: IncomingMessage, sock: Duplex, head: Buffer) => this.upgrade(key, req, sock, head));
     // A malformed request must cost us one connection, never the process.
-    server.on('clientError', (_err, sock) => {
+    http.on('clientError', (_err, sock) => {
       if (sock.writable) sock.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       else sock.destroy();
     });
+    const h2 = createH2Server();
+    const sessions = new Set<ServerHttp2Session>();
+    h2.on('request', (req, res) => this.handler(key, req, res));
+    h2.on('session', (s: ServerHttp2Session) => {
+      sessions.add(s);
+      s.once('close', () => sessions.delete(s));
+      s.setTimeout(idleMs, () => s.close());
+    });
+    h2.on('sessionError', () => undefined); // one broken session, not the listener
+    const net = createNetServer({ pauseOnConnect: false });
+    const b: Bound = { key, net, http, h2, sessions };
+    net.on('connection', (sock: Socket) => {
+      sock.on('error', () => sock.destroy());
+      new Sniffer(sock, b, idleMs);
+    });
+    return b;
+  }
+
+  /** Binds a new socket; resolves to an error string ("EADDRINUSE: ...") or undefined on success. */
+  bind(key: string, address: string, port: number): Promise<string | undefined> {
+    const b = this.servers(key);
     return new Promise((resolve) => {
       const onError = (err: NodeJS.ErrnoException): void => {
-        server.removeListener('listening', onListening);
+        b.net.removeListener('listening', onListening);
         resolve(`${err.code ?? 'ERROR'}: ${err.message}`);
       };
       const onListening = (): void => {
-        server.removeListener('error', onError);
-        server.on('error', () => undefined); // errors after bind concern single connections
-        this.bound.set(key, { key, server });
+        b.net.removeListener('error', onError);
+        b.net.on('error', () => undefined); // errors after bind concern single connections
+        // The HTTP/1.1 server never listens itself; 'listening' starts its connection tracking and the
+        // header/request timeout checks, which closeIdleConnections() and slow-client protection rely on.
+        b.http.emit('listening');
+        this.bound.set(key, b);
         resolve(undefined);
       };
-      server.once('error', onError);
-      server.once('listening', onListening);
-      server.listen({ host: address, port, exclusive: true });
+      b.net.once('error', onError);
+      b.net.once('listening', onListening);
+      b.net.listen({ host: address, port, exclusive: true });
     });
   }
 
@@ -81,13 +161,14 @@ export class ListenerSet {
     if (!b) return;
     this.bound.delete(key);
     const drained = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => b.server.closeAllConnections(), this.opts.drainTimeoutMs ?? 30_000);
+      const timer = setTimeout(() => cut(b), this.opts.drainTimeoutMs ?? 30_000);
       timer.unref();
-      b.server.close(() => {
+      b.net.close(() => {
         clearTimeout(timer);
         resolve();
       });
-      b.server.closeIdleConnections();
+      b.http.close(() => undefined); // stops its timers and closes idle keep-alive connections
+      for (const s of b.sessions) s.close(); // GOAWAY: streams in flight finish, no new ones start
     });
     this.draining.add(drained);
     void drained.then(() => this.draining.delete(drained));
@@ -95,12 +176,16 @@ export class ListenerSet {
 
   /** Closes every socket: stop listening, close idle connections, cut busy ones after `graceMs`. */
   async closeAll(graceMs: number): Promise<void> {
-    const servers = [...this.bound.values()].map((b) => b.server);
+    const all = [...this.bound.values()];
     for (const key of [...this.bound.keys()]) this.remove(key);
-    const cut = setTimeout(() => {
-      for (const s of servers) s.closeAllConnections();
-    }, graceMs);
+    const timer = setTimeout(() => all.forEach(cut), graceMs);
     await Promise.all([...this.draining]);
-    clearTimeout(cut);
+    clearTimeout(timer);
   }
+}
+
+/** Drops every remaining connection of a socket. */
+function cut(b: Bound): void {
+  b.http.closeAllConnections();
+  for (const s of b.sessions) s.destroy();
 }

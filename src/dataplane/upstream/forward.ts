@@ -1,17 +1,26 @@
 /**
  * Forwards one request to an upstream endpoint and streams the answer back, with backpressure both ways
- * (pipe), per-attempt and whole-request timeouts, and retries for body-less requests.
+ * (pipe), per-attempt and whole-request timeouts, and retries. A request body is streamed to the first
+ * attempt; when a retry policy applies and the body is small (Content-Length up to REPLAY_LIMIT) a copy is
+ * kept as it streams so a retry can send it again; larger or unsized bodies are not retried. The upstream speaks
+ * HTTP/1.1 over the shared keep-alive Agent, or HTTP/2 cleartext over a pooled session (backend protocol h2c);
+ * trailers are relayed either way.
  *
- * Failure mapping: connect error / reset before the response head → 502; backendRequest timeout → 504;
- * failure after the response head was sent → the client connection is destroyed (never a truncated body
- * that looks complete).
+ * Failure mapping, once retries are spent: connect error / reset before the response head → 503 (the
+ * upstream is unavailable; the conformance retry tests accept only 500 or 503 here); a response that is not
+ * valid HTTP → 502; backendRequest timeout → 504; failure after the response head was sent → the client
+ * connection is destroyed (never a truncated body that looks complete).
  */
-import { request, type Agent, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request, type Agent, type ClientRequest as H1Request, type IncomingMessage } from 'node:http';
+import { constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type IncomingHttpStatusHeader } from 'node:http2';
 import type { IREndpoint, IRRetry } from '../../ir/types.ts';
 import type { CompiledBackend } from '../compile/backends.ts';
 import type { HeaderBag } from '../filters/headers.ts';
+import { writeHead, type ClientRequest, type ClientResponse } from '../http/client.ts';
+import { sendTrailersOnly } from '../http/grpc.ts';
 import { sendLocal } from '../http/respond.ts';
-import { copyEndToEnd } from './headers.ts';
+import { REFUSED_STREAM, type H2Pool } from './h2pool.ts';
+import { copyEndToEnd, h2RequestHeaders, wantsTrailers } from './headers.ts';
 
 /** Edits applied to the upstream response head before it is sent to the client. */
 export interface ResponseEditor {
@@ -21,6 +30,7 @@ export interface ResponseEditor {
 /** Everything one forwarded exchange needs. */
 export interface ForwardRequest {
   readonly agent: Agent;
+  readonly h2: H2Pool;
   readonly backend: CompiledBackend;
   readonly endpoint: IREndpoint;
   readonly method: string;
@@ -39,19 +49,54 @@ class AttemptTimeout extends Error {
   readonly code = 'GATEHOUSE_UPSTREAM_TIMEOUT';
 }
 
-/** One client request's journey upstream; a class so handlers are methods, not per-request closures. */
+/** The stream closed before any response head arrived and without an error of its own. */
+class NoResponse extends Error {
+  readonly code = 'GATEHOUSE_UPSTREAM_NO_RESPONSE';
+}
+
+type Upstream = H1Request | ClientHttp2Stream;
+
+/** Bodies up to this many bytes (by Content-Length) are kept for retries. */
+export const REPLAY_LIMIT = 64 * 1024;
+
+/** The declared body length, or Infinity when unknown (chunked, HTTP/2 without content-length). */
+function declaredLength(req: ClientRequest): number {
+  const cl = req.headers['content-length'];
+  const n = cl === undefined ? NaN : Number(cl);
+  return Number.isFinite(n) ? n : Infinity;
+}
+
+/** Body of the 503 sent when the upstream could not be reached or reset before answering. */
+const UNAVAILABLE = 'service unavailable: upstream connect error or reset before response\n';
+
+/** True for errors that mean the upstream spoke broken HTTP rather than being unreachable. */
+function isProtocolError(err: Error): boolean {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  return code.startsWith('HPE_') || err.message.includes('PROTOCOL_ERROR');
+}
+
+/** One client request's journey upstream; a class so handlers are methods, not per-request state closures. */
 class Exchange {
   private readonly f: ForwardRequest;
-  private readonly req: IncomingMessage;
-  private readonly res: ServerResponse;
-  private upReq: ClientRequest | undefined;
+  private readonly req: ClientRequest;
+  private readonly res: ClientResponse;
+  /** The attempt in flight; events from an abandoned attempt are ignored by comparing against it. */
+  private up: Upstream | undefined;
+  private h2Headers: HeaderBag | undefined;
+  private h2Trailers: HeaderBag | undefined;
+  /** Copy of the request body for retries (only when a retry policy applies and the body is small). */
+  private replay: Buffer[] | undefined;
+  private replayComplete = false;
+  private waitingForBody = false;
+  private bodyPiped = false;
   private attempts = 0;
-  private staleRetried = false;
+  private freeRetryUsed = false;
+  private bodyEnded = false;
   private finished = false;
   private requestTimer: NodeJS.Timeout | undefined;
   private attemptTimer: NodeJS.Timeout | undefined;
 
-  constructor(f: ForwardRequest, req: IncomingMessage, res: ServerResponse) {
+  constructor(f: ForwardRequest, req: ClientRequest, res: ClientResponse) {
     this.f = f;
     this.req = req;
     this.res = res;
@@ -60,58 +105,154 @@ class Exchange {
   start(): void {
     this.res.once('close', () => this.onClientClose());
     if (this.f.requestTimeoutMs > 0) this.requestTimer = setTimeout(() => this.onRequestTimeout(), this.f.requestTimeoutMs);
+    if (this.f.retry !== undefined && this.f.hasBody && declaredLength(this.req) <= REPLAY_LIMIT) this.keepBody();
     this.send(this.f.endpoint);
+  }
+
+  /** Keeps the chunks of the body as they stream to the first attempt. */
+  private keepBody(): void {
+    const chunks: Buffer[] = [];
+    this.replay = chunks;
+    this.req.on('data', (c: Buffer) => chunks.push(c));
+    this.req.once('end', () => {
+      this.replayComplete = true;
+      if (this.waitingForBody) {
+        this.waitingForBody = false;
+        this.retryNow();
+      }
+    });
+  }
+
+  /** First attempt: stream the client body. Later ones: send the kept copy. */
+  private writeBody(up: Upstream): void {
+    if (!this.bodyPiped) {
+      this.bodyPiped = true;
+      this.req.pipe(up);
+    } else up.end(Buffer.concat(this.replay ?? []));
   }
 
   private send(ep: IREndpoint): void {
     this.attempts++;
-    const up = request({
-      agent: this.f.agent,
-      host: ep.address,
-      port: ep.port,
-      method: this.f.method,
-      path: this.f.path,
-      headers: this.f.headers,
-      setHost: false,
-      joinDuplicateHeaders: true,
-    });
-    this.upReq = up;
-    up.on('response', (r) => this.onResponse(up, r));
-    up.on('error', (e) => this.onUpstreamError(up, e));
-    if (this.f.attemptTimeoutMs > 0) {
-      clearTimeout(this.attemptTimer);
-      this.attemptTimer = setTimeout(() => up.destroy(new AttemptTimeout('backend request timed out')), this.f.attemptTimeoutMs);
-    }
-    if (this.f.hasBody) this.req.pipe(up);
-    else up.end();
+    const up = this.f.backend.ir.protocol === 'h2c' ? this.openH2(ep) : this.openH1(ep);
+    if (up === undefined || up !== this.up || this.f.attemptTimeoutMs <= 0) return;
+    clearTimeout(this.attemptTimer);
+    this.attemptTimer = setTimeout(() => up.destroy(new AttemptTimeout('backend request timed out')), this.f.attemptTimeoutMs);
   }
 
-  private onResponse(up: ClientRequest, r: IncomingMessage): void {
-    if (up !== this.upReq || this.finished) {
+  private openH1(ep: IREndpoint): Upstream | undefined {
+    let up: H1Request;
+    try {
+      up = request({
+        agent: this.f.agent, host: ep.address, port: ep.port, method: this.f.method, path: this.f.path,
+        headers: this.f.headers, setHost: false, joinDuplicateHeaders: true,
+      });
+    } catch (err) {
+      // Only a header the upstream protocol cannot carry gets here; retrying would fail the same way.
+      this.reply(502);
+      return undefined;
+    }
+    this.up = up;
+    up.on('response', (r) => this.onH1Response(up, r));
+    up.on('error', (e) => this.onUpstreamError(up, e, up.reusedSocket));
+    if (this.f.hasBody) this.writeBody(up);
+    else up.end();
+    return up;
+  }
+
+  private openH2(ep: IREndpoint): Upstream | undefined {
+    this.h2Headers ??= h2RequestHeaders(this.f.headers, this.f.method, this.f.path, wantsTrailers(this.req.headers['te']));
+    let session: ClientHttp2Session | undefined;
+    let stream: ClientHttp2Stream;
+    try {
+      session = this.f.h2.session(ep);
+      stream = session.request(this.h2Headers, { endStream: !this.f.hasBody });
+    } catch (err) {
+      // The session went away under us (GOAWAY, stream ids exhausted): nothing was sent, a fresh one may do.
+      if (session !== undefined) this.f.h2.discard(ep, session);
+      this.up = undefined;
+      this.onUpstreamError(undefined, err as Error, true);
+      return undefined;
+    }
+    this.up = stream;
+    stream.on('response', (h, flags) => this.onH2Response(stream, h, (flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0));
+    stream.on('trailers', (h) => (this.h2Trailers = copyEndToEnd(h as HeaderBag)));
+    stream.on('error', (e) => this.onUpstreamError(stream, e, stream.rstCode === REFUSED_STREAM));
+    stream.on('close', () => this.onH2Close(stream));
+    if (this.f.hasBody) this.writeBody(stream);
+    return stream;
+  }
+
+  private onH1Response(up: H1Request, r: IncomingMessage): void {
+    if (up !== this.up || this.finished) {
       r.resume();
       return;
     }
     const status = r.statusCode ?? 502;
-    const retry = this.f.retry;
-    if (retry !== undefined && retry.codes.includes(status) && this.canRetry()) {
+    if (this.retryOnStatus(status)) {
       r.resume(); // drain so the connection goes back to the pool
-      this.scheduleRetry();
       return;
     }
-    const headers = copyEndToEnd(r.headers);
-    this.f.editor?.edit(headers);
-    this.res.writeHead(status, r.statusMessage, headers);
-    r.on('error', () => this.fail());
-    // An upstream that dies mid-body closes the message before it is complete.
-    r.on('close', () => {
-      if (!r.complete) this.fail();
-    });
-    r.on('end', () => this.done());
-    r.pipe(this.res);
+    this.respond(status, r.statusMessage, r.headers, r);
   }
 
-  private onUpstreamError(up: ClientRequest, err: Error): void {
-    if (up !== this.upReq || this.finished) return;
+  private onH2Response(stream: ClientHttp2Stream, h: IncomingHttpHeaders & IncomingHttpStatusHeader, headOnly: boolean): void {
+    if (stream !== this.up || this.finished) {
+      stream.close(constants.NGHTTP2_CANCEL);
+      return;
+    }
+    const status = h[':status'] ?? 502;
+    if (this.retryOnStatus(status)) {
+      stream.close(constants.NGHTTP2_CANCEL); // cheaper than draining: the session stays usable either way
+      return;
+    }
+    this.respond(status, undefined, h as HeaderBag, stream, headOnly);
+  }
+
+  /** A stream that closed before its response head without reporting an error (e.g. RST_STREAM CANCEL). */
+  private onH2Close(stream: ClientHttp2Stream): void {
+    if (stream !== this.up || this.finished || this.res.headersSent) return;
+    this.onUpstreamError(stream, new NoResponse('upstream stream closed without a response'), stream.rstCode === REFUSED_STREAM);
+  }
+
+  /** Retries when the status is one of the retry codes and budget remains; true when a retry was scheduled. */
+  private retryOnStatus(status: number): boolean {
+    const retry = this.f.retry;
+    if (retry === undefined || !retry.codes.includes(status) || !this.canRetry()) return false;
+    this.scheduleRetry();
+    return true;
+  }
+
+  /** `headOnly`: the upstream's head ended its stream (HTTP/2 HEADERS with END_STREAM). */
+  private respond(status: number, message: string | undefined, upstreamHeaders: HeaderBag, body: IncomingMessage | ClientHttp2Stream, headOnly = false): void {
+    const headers = copyEndToEnd(upstreamHeaders);
+    this.f.editor?.edit(headers);
+    // A head that ended the upstream stream (gRPC's trailers-only error, grpc-status in it) ends the client's.
+    if (headOnly && sendTrailersOnly(this.res, status, headers)) {
+      this.done();
+      body.resume();
+      return;
+    }
+    writeHead(this.res, status, message, headers);
+    body.on('error', () => this.fail());
+    // Registered before pipe() so trailers are added before pipe ends the response.
+    body.on('end', () => this.onBodyEnd(body));
+    // An upstream that dies mid-body closes the message before it is complete.
+    body.on('close', () => {
+      if (!this.bodyEnded && !(body as IncomingMessage).complete) this.fail();
+    });
+    body.pipe(this.res);
+  }
+
+  private onBodyEnd(body: IncomingMessage | ClientHttp2Stream): void {
+    this.bodyEnded = true;
+    let trailers = this.h2Trailers;
+    if (trailers === undefined && 'rawTrailers' in body && body.rawTrailers.length > 0) trailers = copyEndToEnd(body.trailers);
+    if (trailers !== undefined) this.res.addTrailers(trailers as Record<string, string>);
+    this.done();
+  }
+
+  private onUpstreamError(up: Upstream | undefined, err: Error, neverProcessed: boolean): void {
+    if (up !== this.up || this.finished) return;
     if (this.res.headersSent) {
       this.fail();
       return;
@@ -121,31 +262,45 @@ class Exchange {
       else this.reply(504);
       return;
     }
-    // A pooled socket the upstream closed while idle: one silent retry, as it never reached the server.
-    if (up.reusedSocket && !this.staleRetried && !this.f.hasBody) {
-      this.staleRetried = true;
+    // A pooled connection the upstream closed while idle, or a stream it refused: the request never reached the
+    // application, so one retry is free when no retry policy is set. With a policy it counts like any attempt
+    // (a server that resets on purpose must not get an extra try beyond the budget).
+    if (neverProcessed && this.f.retry === undefined && !this.freeRetryUsed && !this.f.hasBody) {
+      this.freeRetryUsed = true;
       this.attempts--;
+      this.up = undefined;
       this.send(this.nextEndpoint());
       return;
     }
     if (this.canRetry()) this.scheduleRetry();
-    else this.reply(502);
+    else if (isProtocolError(err)) this.reply(502);
+    else this.reply(503, UNAVAILABLE);
   }
 
   private canRetry(): boolean {
     const r = this.f.retry;
-    return r !== undefined && !this.f.hasBody && this.attempts <= r.attempts;
+    return r !== undefined && (!this.f.hasBody || this.replay !== undefined) && this.attempts <= r.attempts;
   }
 
   private scheduleRetry(): void {
     clearTimeout(this.attemptTimer);
+    if (this.up !== undefined && this.bodyPiped) {
+      this.req.unpipe(this.up);
+      this.req.resume(); // the abandoned attempt may have paused the body; the copy must still fill up
+    }
+    this.up = undefined; // late events of the abandoned attempt are ignored from here on
     const backoff = this.f.retry?.backoffMs ?? 0;
     if (backoff > 0) this.attemptTimer = setTimeout(() => this.retryNow(), backoff);
     else this.retryNow();
   }
 
   private retryNow(): void {
-    if (!this.finished) this.send(this.nextEndpoint());
+    if (this.finished) return;
+    if (this.replay !== undefined && !this.replayComplete) {
+      this.waitingForBody = true; // the client is still uploading: retry once the copy is whole
+      return;
+    }
+    this.send(this.nextEndpoint());
   }
 
   private nextEndpoint(): IREndpoint {
@@ -164,16 +319,16 @@ class Exchange {
   }
 
   /** Local reply; Connection: close when part of the client body may be left unread. */
-  private reply(status: number): void {
+  private reply(status: number, body?: string): void {
     this.done();
-    this.upReq?.destroy();
-    sendLocal(this.res, status, undefined, this.f.hasBody);
+    this.up?.destroy();
+    sendLocal(this.res, status, undefined, this.f.hasBody, body);
   }
 
   /** Abort both sides after a failure mid-stream. */
   private fail(): void {
     this.done();
-    this.upReq?.destroy();
+    this.up?.destroy();
     this.res.destroy();
   }
 
@@ -186,6 +341,6 @@ class Exchange {
 }
 
 /** Proxies `req` to the endpoint and streams the response into `res`. */
-export function forward(f: ForwardRequest, req: IncomingMessage, res: ServerResponse): void {
+export function forward(f: ForwardRequest, req: ClientRequest, res: ClientResponse): void {
   new Exchange(f, req, res).start();
 }

@@ -24,12 +24,15 @@ function connectionTokens(value: string | string[] | undefined): Set<string> | u
   return out;
 }
 
-/** A copy of `h` without hop-by-hop headers: the one header-map copy each direction makes. */
+/**
+ * A copy of `h` without hop-by-hop headers and without HTTP/2 pseudo-headers (":path", ":status"...): the one
+ * header-map copy each direction makes.
+ */
 export function copyEndToEnd(h: HeaderBag): HeaderBag {
   const extra = connectionTokens(h['connection']);
   const out: HeaderBag = {};
   for (const name in h) {
-    if (isHopByHop(name) || (extra !== undefined && extra.has(name))) continue;
+    if (name.charCodeAt(0) === 58 /* : */ || isHopByHop(name) || (extra !== undefined && extra.has(name))) continue;
     out[name] = h[name];
   }
   return out;
@@ -56,4 +59,24 @@ export function upstreamRequestHeaders(client: HeaderBag, info: ClientInfo): Hea
   append(out, 'x-forwarded-proto', info.proto);
   if (info.host !== undefined) append(out, 'x-forwarded-host', info.host);
   return out;
+}
+
+/**
+ * Request headers for an HTTP/2 upstream stream: pseudo-headers from the method, path and Host (which becomes
+ * :authority), plus the end-to-end headers. `te: trailers` is the one TE value HTTP/2 allows; it is kept when
+ * the client sent it, since gRPC servers rely on it.
+ */
+export function h2RequestHeaders(h: HeaderBag, method: string, path: string, teTrailers: boolean): HeaderBag {
+  const out: HeaderBag = { ':method': method, ':path': path, ':scheme': 'http' };
+  const host = h['host'];
+  if (host !== undefined) out[':authority'] = Array.isArray(host) ? host[0] : host;
+  for (const name in h) if (name !== 'host') out[name] = h[name];
+  if (teTrailers) out['te'] = 'trailers';
+  return out;
+}
+
+/** Whether a client's TE header asks for trailers. */
+export function wantsTrailers(te: string | string[] | undefined): boolean {
+  if (te === undefined) return false;
+  return (Array.isArray(te) ? te.join(',') : te).toLowerCase().includes('trailers');
 }

@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { CompiledSocket } from '../compile/types.ts';
 import { applyHeaderModifier } from '../filters/headers.ts';
 import { modifyPath } from '../filters/path.ts';
+import { normalisePath } from '../router/normalize.ts';
 import { matchRoute } from '../router/router.ts';
 import { upstreamRequestHeaders } from './headers.ts';
 
@@ -32,7 +33,8 @@ export function proxyUpgrade(socket: CompiledSocket, req: IncomingMessage, sock:
   const q = url.indexOf('?');
   let path = q < 0 ? url : url.slice(0, q);
   const search = q < 0 ? '' : url.slice(q);
-  const hit = matchRoute(socket, { host: req.headers.host, method: req.method ?? 'GET', path, query: search.slice(1), headers: req.headers });
+  let normPath = normalisePath(path);
+  const hit = matchRoute(socket, { host: req.headers.host, method: req.method ?? 'GET', path: normPath, query: search.slice(1), headers: req.headers });
   if (hit.route === undefined) return rawReply(sock, 404);
   const route = hit.route;
   if (route.errors.length > 0) return rawReply(sock, 500);
@@ -47,7 +49,7 @@ export function proxyUpgrade(socket: CompiledSocket, req: IncomingMessage, sock:
   for (const plan of [route.plan, route.backendPlans[backend.index]]) {
     for (const m of plan.requestHeaders) applyHeaderModifier(headers, m);
     if (plan.rewrite?.hostname !== undefined) host = plan.rewrite.hostname;
-    if (plan.rewrite?.path !== undefined) path = modifyPath(path, plan.rewrite.path);
+    if (plan.rewrite?.path !== undefined) normPath = path = modifyPath(normPath, plan.rewrite.path);
   }
   if (host !== undefined) headers['host'] = host;
   // Upgrade and Connection are hop-by-hop, but an upgrade must carry them to the next hop.
