@@ -6,6 +6,9 @@
 
 /** Supported feature names, sorted (the status lists them in this order). */
 export const SUPPORTED_FEATURES = [
+  'GRPCRoute',
+  'GRPCRouteNamedRouteRule',
+  'GRPCRouteRequestHeaderModifier',
   'Gateway',
   'GatewayHTTPListenerIsolation',
   'GatewayPort8080',
@@ -33,7 +36,13 @@ export const SUPPORTED_FEATURES = [
   'HTTPRouteResponseHeaderModification',
   'HTTPRouteRetry',
   'HTTPRouteSchemeRedirect',
+  'ListenerSet',
   'ReferenceGrant',
+  'TCPRoute',
+  'TLSRoute',
+  'TLSRouteModeMixed',
+  'TLSRouteModeTerminate',
+  'UDPRoute',
 ] as const;
 
 /** One supported feature name. */

@@ -11,6 +11,7 @@
  * rule applies (every indistinct listener is marked). The Gateway's own listeners and conditions are
  * never changed by a ListenerSet; the Gateway only counts the attached sets (status.attachedListenerSets).
  */
+import { socketKey } from './l4ir.ts';
 import { GATEWAY_GROUP } from '../api/kinds.ts';
 import { keyOf, keyString } from '../api/object.ts';
 import type { K8sObject } from '../api/object.ts';
@@ -107,7 +108,7 @@ function attachSets(ctx: Ctx, gw: GatewayState, objs: readonly K8sObject[]): num
     const checks = specs.map((s) => buildListener(ctx, gw, s, ls));
     markConflicts(checks, holders, gw.key);
     for (const c of checks) {
-      finishListener(c, verdictFor(ctx, gw, c.state.port));
+      finishListener(c, verdictFor(ctx, gw, c.state.port, c.state.protocol));
       ls.listeners.push(c.state);
       r.listeners.push(c.state.report);
     }
@@ -163,12 +164,12 @@ function conflictWithEarlier(l: ListenerKey, holders: readonly ListenerKey[], gw
 }
 
 /** What the Gateway decided that applies to a set's listener on `port`. */
-function verdictFor(ctx: Ctx, gw: GatewayState, port: number): GatewayVerdict {
+function verdictFor(ctx: Ctx, gw: GatewayState, port: number, protocol: string): GatewayVerdict {
   if (gw.address === undefined) {
     const programmed = gw.report.conditions.find((c) => c.type === CondType.Programmed);
     return { usable: false, message: programmed?.message ?? `Gateway ${gw.key} has no address` };
   }
-  const bindError = ctx.env.bindErrors.get(`${gw.address}:${port}`);
+  const bindError = ctx.env.bindErrors.get(socketKey(gw.address, port, protocol));
   return { usable: true, message: 'Gateway is programmed', ...(bindError !== undefined && { bindError }) };
 }
 
