@@ -16,9 +16,14 @@ export interface ControllerOptions {
   controllerName: string;
   addresses: AddressAllocator & { retain?(gateways: Iterable<string>): void };
   log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
-  /** Quiet period after a change before translating (coalesces bursts such as a directory load). */
+  /**
+   * Quiet period after a change before translating. 0 (the default) translates on the next turn of
+   * the event loop: changes made in one turn (a whole directory load) still coalesce, and changes
+   * that arrive while a translation runs are picked up together by the next one, so bursts batch
+   * themselves without adding latency to a lone change.
+   */
   holdOffMs?: number;
-  /** Upper bound on how long a continuous stream of changes can postpone a translation. */
+  /** With a hold-off: upper bound on how long a continuous stream of changes can postpone a translation. */
   maxDelayMs?: number;
 }
 
@@ -41,7 +46,7 @@ export class Controller {
   private lastIR: IR | undefined;
 
   constructor(opts: ControllerOptions) {
-    this.o = { holdOffMs: 10, maxDelayMs: 100, ...opts };
+    this.o = { holdOffMs: 0, maxDelayMs: 100, ...opts };
   }
 
   /** Starts watching the store and runs the first reconcile. */
@@ -83,6 +88,16 @@ export class Controller {
   }
 
   private schedule(): void {
+    if (this.o.holdOffMs === 0) {
+      // A running reconcile loops while dirty, so it will see this change; otherwise start one soon.
+      this.dirty = true;
+      if (this.running || this.timer) return;
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.kick();
+      }, 0);
+      return;
+    }
     const now = Date.now();
     if (!this.timer) this.firstChangeAt = now;
     else clearTimeout(this.timer);
