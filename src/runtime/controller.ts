@@ -127,11 +127,27 @@ export class Controller {
   }
 
   private async reconcile(): Promise<void> {
-    const { store, dataplane, translate, controllerName, addresses } = this.o;
-    const snap = store.snapshot();
-    let result: TranslateResult;
+    // Listener status depends on whether the data plane could bind the sockets, which is known
+    // only after applying the IR. So: translate, apply, and when the bind results changed, translate
+    // again with them before writing any status: a Gateway never reports Programmed=True for a port
+    // it could not bind. Binding is retried on every apply, so two rounds settle it.
+    for (let round = 0; round < 3; round++) {
+      const result = this.translateOnce();
+      if (!result) return;
+      const changed = await this.apply(result);
+      if (changed === undefined) return;
+      if (!changed || round === 2) {
+        this.o.addresses.retain?.(result.gateways);
+        this.writeStatuses(result);
+        return;
+      }
+    }
+  }
+
+  private translateOnce(): TranslateResult | undefined {
+    const { store, translate, controllerName, addresses } = this.o;
     try {
-      result = translate(snap, {
+      return translate(store.snapshot(), {
         controllerName,
         version: ++this.version,
         now: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
@@ -141,23 +157,24 @@ export class Controller {
     } catch (err) {
       // A translator bug must not take the gateway down: keep serving the last IR and say so.
       this.o.log?.('error', `translation failed, still serving IR version ${this.lastIR?.version ?? 0}: ${(err as Error).stack ?? err}`);
-      return;
+      return undefined;
     }
-    addresses.retain?.(result.gateways);
-    this.writeStatuses(result);
+  }
+
+  /** Applies the IR; resolves whether the bind results changed, or undefined when the data plane refused it. */
+  private async apply(result: TranslateResult): Promise<boolean | undefined> {
     try {
-      const applied = await dataplane.apply(result.ir);
+      const applied = await this.o.dataplane.apply(result.ir);
       this.lastIR = result.ir;
-      if (!isDeepStrictEqual(applied.bindErrors, this.bindErrors)) {
-        for (const [sock, msg] of applied.bindErrors) {
-          if (this.bindErrors.get(sock) !== msg) this.o.log?.('error', `cannot listen on ${sock}: ${msg}`);
-        }
-        this.bindErrors = applied.bindErrors;
-        // Listener status depends on bind results: translate again so status tells the truth.
-        this.dirty = true;
+      if (isDeepStrictEqual(applied.bindErrors, this.bindErrors)) return false;
+      for (const [sock, msg] of applied.bindErrors) {
+        if (this.bindErrors.get(sock) !== msg) this.o.log?.('error', `cannot listen on ${sock}: ${msg}`);
       }
+      this.bindErrors = applied.bindErrors;
+      return true;
     } catch (err) {
       this.o.log?.('error', `data plane rejected IR version ${result.ir.version}, still serving the previous one: ${(err as Error).message}`);
+      return undefined;
     }
   }
 
