@@ -1,7 +1,8 @@
 /**
  * The Node HTTP data plane: compiles each IR version once, binds its sockets, and swaps the compiled
  * tables in with a single reference assignment. Requests read that reference once, on arrival.
- * Clients speak HTTP/1.1 or HTTP/2 cleartext with prior knowledge on the same socket; upstreams speak
+ * Clients speak HTTP/1.1 or HTTP/2 cleartext with prior knowledge on the same socket, or either over TLS
+ * on HTTPS sockets (ALPN; SNI-chosen certificates; 421 for misdirected requests); upstreams speak
  * HTTP/1.1 (pooled Agent) or h2c (pooled sessions), per backend.
  */
 import type { Agent, IncomingMessage } from 'node:http';
@@ -11,12 +12,14 @@ import { compileIR } from './compile/compile.ts';
 import type { CompiledConfig } from './compile/types.ts';
 import type { ClientRequest, ClientResponse } from './http/client.ts';
 import { handleRequest, type HandlerContext } from './http/handler.ts';
+import { HttpsHolders, misdirectedRequest } from './http/https.ts';
 import { ListenerSet } from './http/listeners.ts';
 import { sendLocal } from './http/respond.ts';
 import { L4Plane } from './tcp/plane.ts'; // L4: TLS/TCP/UDP sockets
 import type { ApplyResult, DataPlane } from './types.ts';
 import { H2Pool } from './upstream/h2pool.ts';
 import { createUpstreamAgent } from './upstream/pool.ts';
+import { TlsOrigins } from './upstream/tls.ts';
 import { proxyUpgrade } from './upstream/upgrade.ts';
 
 export { CompileError } from './compile/compile.ts';
@@ -33,17 +36,21 @@ export interface HttpDataPlaneOptions {
   readonly drainTimeoutMs?: number;
 }
 
-/** Protocols this data plane serves; other sockets (TLS passthrough, TCP, UDP, HTTPS) belong to other planes. */
-const SERVED = new Set(['HTTP']);
+/** Protocols this data plane serves; other sockets (TLS, TCP, UDP) belong to the L4 plane. */
+const SERVED = new Set(['HTTP', 'HTTPS']);
 
 /** The HTTP (HTTP/1.1 + h2c) data plane. */
 export class HttpDataPlane implements DataPlane {
   private current: CompiledConfig = compileIR(EMPTY_IR);
   private readonly agent: Agent = createUpstreamAgent();
   private readonly h2 = new H2Pool();
+  /** TLS origination to BackendTLSPolicy backends (upstream/tls.ts), for HTTP and L4 alike. */
+  private readonly origins: TlsOrigins;
   /** L4: the TLS (SNI-routed), TCP and UDP sockets, served by src/dataplane/{tcp,udp,tlsroute}. */
   private readonly l4: L4Plane;
   private readonly listeners: ListenerSet;
+  /** Certificates and client validation of the HTTPS sockets, swapped on every apply. */
+  private readonly tls: HttpsHolders;
   private readonly log: HttpDataPlaneOptions['log'];
   private readonly ctx: HandlerContext;
   private readonly closeGraceMs: number;
@@ -53,12 +60,15 @@ export class HttpDataPlane implements DataPlane {
 
   constructor(opts: HttpDataPlaneOptions = {}) {
     this.log = opts.log;
-    this.l4 = new L4Plane({ log: opts.log }); // L4
-    this.ctx = { agent: this.agent, h2: this.h2, log: opts.log };
+    this.origins = new TlsOrigins(opts.log);
+    this.l4 = new L4Plane({ log: opts.log, origins: this.origins }); // L4
+    this.ctx = { agent: this.agent, h2: this.h2, tls: this.origins, log: opts.log };
     this.closeGraceMs = opts.drainTimeoutMs ?? 5_000;
+    this.tls = new HttpsHolders(opts.log);
     this.listeners = new ListenerSet((key, req, res) => this.onRequest(key, req, res), (key, req, sock, head) => this.onUpgrade(key, req, sock, head), {
       keepAliveTimeoutMs: opts.keepAliveTimeoutMs,
       drainTimeoutMs: opts.drainTimeoutMs,
+      onTlsRefused: (socket, reason) => this.log?.('debug', 'TLS connection refused', { socket, reason }),
     });
   }
 
@@ -74,13 +84,17 @@ export class HttpDataPlane implements DataPlane {
       sendLocal(res, 503, undefined, true);
       return;
     }
+    if (socket.protocol === 'HTTPS' && misdirectedRequest(req, socket)) {
+      sendLocal(res, 421);
+      return;
+    }
     handleRequest(this.ctx, socket, req, res);
   }
 
   private onUpgrade(key: string, req: IncomingMessage, sock: Duplex, head: Buffer): void {
     const socket = this.current.sockets.get(key);
     if (socket === undefined) sock.destroy();
-    else proxyUpgrade(socket, req, sock, head);
+    else proxyUpgrade(socket, req, sock, head, this.origins);
   }
 
   /** Compiles, binds, swaps, then unbinds sockets no longer present. Rejects only when the IR cannot compile. */
@@ -98,10 +112,18 @@ export class HttpDataPlane implements DataPlane {
       return { version: this.current.version, bindErrors };
     }
     const next = compileIR(ir); // throws CompileError: the old version keeps serving
-    for (const s of next.sockets.values()) {
-      if (!SERVED.has(s.protocol) || this.listeners.has(s.key)) continue;
-      const err = await this.listeners.bind(s.key, s.address, s.port);
+    for (const s of ir.sockets) {
+      if (!SERVED.has(s.protocol)) continue;
+      const tls = s.protocol === 'HTTPS' ? this.tls.prepare(s) : undefined; // swaps certificates of a bound socket
+      if (this.listeners.has(s.key)) {
+        if (this.listeners.isTls(s.key) === (tls !== undefined)) continue;
+        this.listeners.remove(s.key); // HTTP became HTTPS or back: a different server on the same port
+        if (tls === undefined) this.tls.drop(s.key);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const err = await this.listeners.bind(s.key, s.address, s.port, tls);
       if (err !== undefined) {
+        if (tls !== undefined) this.tls.drop(s.key);
         bindErrors.set(s.key, err);
         this.log?.('error', 'cannot bind socket', { socket: s.key, gateway: s.gateway, error: err });
       }
@@ -110,9 +132,12 @@ export class HttpDataPlane implements DataPlane {
       if (!SERVED.has(s.protocol)) this.log?.('debug', 'socket protocol not served by the HTTP data plane', { socket: s.key, protocol: s.protocol });
     }
     this.current = next;
+    this.origins.retain(ir); // TLS origins no backend of this version uses close once idle
     for (const key of this.listeners.keys()) {
       const s = next.sockets.get(key);
-      if (s === undefined || !SERVED.has(s.protocol)) this.listeners.remove(key);
+      if (s !== undefined && SERVED.has(s.protocol)) continue;
+      this.listeners.remove(key);
+      this.tls.drop(key);
     }
     for (const [key, err] of await this.l4.apply(ir)) bindErrors.set(key, err); // L4, after HTTP sockets were released
     this.log?.('info', 'applied IR', { version: next.version, sockets: next.sockets.size, bindErrors: bindErrors.size });
@@ -127,6 +152,7 @@ export class HttpDataPlane implements DataPlane {
     await this.listeners.closeAll(this.closeGraceMs);
     this.agent.destroy();
     this.h2.close();
+    this.origins.close();
     await this.l4.close(); // L4
   }
 }

@@ -98,6 +98,27 @@ export interface IRListenerTLS {
    * names match the client's SNI (exact before wildcard), else the first.
    */
   readonly certificates: readonly IRCertificate[];
+  /**
+   * Frontend client certificate validation (Gateway spec.tls.frontend, the default or the entry for this
+   * listener's port). Absent: no client certificate is requested. Every HTTPS listener of a Gateway on one
+   * port carries the same value, since the setting belongs to the port (connections are reused across
+   * listeners of a port). Additive (frontend TLS).
+   */
+  readonly clientValidation?: IRClientValidation;
+}
+
+/** How an HTTPS port checks the certificates clients present. */
+export interface IRClientValidation {
+  /**
+   * AllowValidOnly: a client without a certificate that chains to `caPem` is refused during the handshake.
+   * AllowInsecureFallback: a certificate is requested, but a client without one, or with one that fails
+   * verification, is served anyway.
+   */
+  readonly mode: 'AllowValidOnly' | 'AllowInsecureFallback';
+  /** The trusted CA certificates (PEM, every valid caCertificateRef's bundle in ref order). */
+  readonly caPem: string;
+  /** Where they came from ("ConfigMap ns/name", "Secret ns/name"), for logs. */
+  readonly sources: readonly string[];
 }
 
 /** A certificate chain and its private key, both PEM (from a kubernetes.io/tls Secret). */
@@ -217,6 +238,38 @@ export interface IRBackend {
   readonly protocol: 'http1' | 'h2c' | 'ws';
   /** Filters attached to this backendRef, applied after the route's filters. */
   readonly filters: readonly IRFilter[];
+  /**
+   * Set when a BackendTLSPolicy applies (additive, BackendTLSPolicy pass): connections to the endpoints are
+   * TLS, verified, never plaintext. With protocol 'h2c' this means HTTP/2 over TLS (ALPN h2); with 'ws',
+   * WebSocket over TLS. An invalid policy makes the backend `invalid` instead (fail closed).
+   */
+  readonly tls?: IRBackendTLS;
+}
+
+/**
+ * TLS origination to one backend: what the data plane trusts and checks. Verification is always on and
+ * TLS 1.2 is the minimum; a handshake or verification failure answers 502 (and is logged), never plaintext.
+ */
+export interface IRBackendTLS {
+  /** "namespace/name" of the BackendTLSPolicy, for logs; connections are pooled per policy, never shared. */
+  readonly policy: string;
+  /** PEM bundle of the CAs trusted for this backend (caCertificateRefs, concatenated in order). */
+  readonly caPem?: string;
+  /** Trust the well-known (system) CAs instead (wellKnownCACertificates: System). */
+  readonly system?: boolean;
+  /** SNI sent to the backend; also the name its certificate must carry unless subjectAltNames is set. */
+  readonly servername: string;
+  /** When set, the certificate must carry at least one of these SANs, and servername is not checked. */
+  readonly subjectAltNames?: readonly IRSubjectAltName[];
+  /** The Gateway's client certificate (spec.tls.backend.clientCertificateRef), presented when asked. */
+  readonly clientCert?: IRCertificate;
+}
+
+/** A Subject Alternative Name a backend certificate may be required to carry. */
+export interface IRSubjectAltName {
+  readonly type: 'Hostname' | 'URI';
+  /** A DNS name (matched like a TLS client does, so a certificate wildcard covers one label) or a URI (exact). */
+  readonly value: string;
 }
 
 export interface IREndpoint {

@@ -11,6 +11,8 @@ export const CondType = {
   ResolvedRefs: 'ResolvedRefs',
   Conflicted: 'Conflicted',
   PartiallyInvalid: 'PartiallyInvalid',
+  /** Gateway only, present (True) while some frontend validation uses AllowInsecureFallback (GEP-91). */
+  InsecureFrontendValidationMode: 'InsecureFrontendValidationMode',
 } as const;
 export type CondType = (typeof CondType)[keyof typeof CondType];
 
@@ -35,6 +37,8 @@ export const GatewayReason = {
   NoResources: 'NoResources',
   AddressNotAssigned: 'AddressNotAssigned',
   AddressNotUsable: 'AddressNotUsable',
+  /** InsecureFrontendValidationMode=True. */
+  ConfigurationChanged: 'ConfigurationChanged',
 } as const;
 export type GatewayReason = (typeof GatewayReason)[keyof typeof GatewayReason];
 
@@ -53,6 +57,12 @@ export const ListenerReason = {
   HostnameConflict: 'HostnameConflict',
   ProtocolConflict: 'ProtocolConflict',
   NoConflicts: 'NoConflicts',
+  /** Frontend validation (Gateway spec.tls.frontend) of an HTTPS listener's port: a CA reference that does not resolve. */
+  InvalidCACertificateRef: 'InvalidCACertificateRef',
+  /** Frontend validation: a CA reference to a kind other than ConfigMap or Secret. */
+  InvalidCACertificateKind: 'InvalidCACertificateKind',
+  /** Accepted=False: every CA reference of the listener's frontend validation is invalid. */
+  NoValidCACertificate: 'NoValidCACertificate',
 } as const;
 export type ListenerReason = (typeof ListenerReason)[keyof typeof ListenerReason];
 
@@ -90,8 +100,32 @@ export const ListenerSetReason = {
 } as const;
 export type ListenerSetReason = (typeof ListenerSetReason)[keyof typeof ListenerSetReason];
 
+/**
+ * Reasons of a policy ancestor's Accepted and ResolvedRefs conditions (BackendTLSPolicy, GEP-1897 and the
+ * policy status model of GEP-713).
+ */
+export const PolicyReason = {
+  Accepted: 'Accepted',
+  Conflicted: 'Conflicted',
+  Invalid: 'Invalid',
+  TargetNotFound: 'TargetNotFound',
+  NoValidCACertificate: 'NoValidCACertificate',
+  ResolvedRefs: 'ResolvedRefs',
+  InvalidCACertificateRef: 'InvalidCACertificateRef',
+  InvalidKind: 'InvalidKind',
+} as const;
+export type PolicyReason = (typeof PolicyReason)[keyof typeof PolicyReason];
+
+/** Reasons of a Gateway's own ResolvedRefs condition for spec.tls.backend.clientCertificateRef (GEP-3155). */
+export const GatewayBackendTLSReason = {
+  ResolvedRefs: 'ResolvedRefs',
+  InvalidClientCertificateRef: 'InvalidClientCertificateRef',
+  RefNotPermitted: 'RefNotPermitted',
+} as const;
+export type GatewayBackendTLSReason = (typeof GatewayBackendTLSReason)[keyof typeof GatewayBackendTLSReason];
+
 /** Any reason above. */
-export type Reason = ClassReason | GatewayReason | ListenerReason | RouteReason | ListenerSetReason;
+export type Reason = ClassReason | GatewayReason | ListenerReason | RouteReason | ListenerSetReason | PolicyReason | GatewayBackendTLSReason;
 
 /** A condition as a pass decides it, before generation and transition time are stamped on it. */
 export interface DraftCondition {

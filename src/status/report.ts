@@ -57,8 +57,23 @@ export interface RouteReport {
   parents: RouteParentReport[];
 }
 
+/** This controller's status for one ancestor (a Gateway) of a policy. */
+export interface PolicyAncestorReport {
+  /** A ParentReference to the ancestor (group, kind, namespace, name). */
+  ancestorRef: Record<string, unknown>;
+  conditions: DraftCondition[];
+}
+
+/** This controller's status for one policy (BackendTLSPolicy): one entry per ancestor of ours (possibly none). */
+export interface PolicyReport {
+  obj: K8sObject;
+  ancestors: PolicyAncestorReport[];
+}
+
 /** Everything the passes decided, keyed by object ("group/Kind/namespace/name", see keyString). */
 export class StatusReport {
+  /** Policies (BackendTLSPolicy), additive. */
+  readonly policies = new Map<string, PolicyReport>();
   readonly classes = new Map<string, ClassReport>();
   readonly gateways = new Map<string, GatewayReport>();
   readonly routes = new Map<string, RouteReport>();

@@ -8,6 +8,7 @@ import type { K8sObject } from '../api/object.ts';
 import type { StatusUpdate } from '../translator/types.ts';
 import { finalize } from './conditions.ts';
 import { listenerSetStatus } from './listenerset.ts';
+import { policyStatus } from './policy.ts';
 import type { ClassReport, GatewayReport, RouteReport, StatusReport } from './report.ts';
 
 /** Options the conversion needs from the translation environment. */
@@ -23,6 +24,7 @@ export function toStatusUpdates(report: StatusReport, env: UpdateEnv): StatusUpd
   for (const g of report.gateways.values()) out.push({ key: keyOf(g.obj), status: gatewayStatus(g, env) });
   for (const r of report.routes.values()) out.push({ key: keyOf(r.obj), status: routeStatus(r, env) });
   for (const s of report.listenerSets.values()) out.push({ key: keyOf(s.obj), status: listenerSetStatus(s, env) });
+  for (const p of report.policies.values()) out.push({ key: keyOf(p.obj), status: policyStatus(p, env) });
   return out.sort((a, b) => cmp(keyString(a.key), keyString(b.key)));
 }
 

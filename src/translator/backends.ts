@@ -10,6 +10,7 @@ import type { K8sObject } from '../api/object.ts';
 import type { IRBackend, IREndpoint, IRFilter } from '../ir/types.ts';
 import { RouteReason } from '../status/conditions.ts';
 import type { Snapshot } from '../store/snapshot.ts';
+import { applyBackendTLS } from './backendtlspolicy.ts';
 import type { Ctx } from './model.ts';
 
 /** Why a reference does not resolve (a ResolvedRefs reason). */
@@ -53,15 +54,17 @@ export function resolveBackendRef(ctx: Ctx, route: K8sObject, ref: any, filters:
   const svc = ctx.snap.get('', 'Service', ns, name);
   if (!svc) return invalid({ reason: RouteReason.BackendNotFound, message: `Service ${ns}/${name} not found` });
   if (port === undefined) return invalid({ reason: RouteReason.BackendNotFound, message: `backendRef to Service ${ns}/${name} needs a port` });
-  if (svc.spec?.type === 'ExternalName') {
-    const host = String(svc.spec?.externalName ?? '');
-    return { backend: { name: label, weight, endpoints: host ? [{ address: host, port }] : [], protocol: 'http1', filters } };
-  }
   const ports: any[] = Array.isArray(svc.spec?.ports) ? svc.spec.ports : [];
   const svcPort = ports.find((p) => p?.port === port);
+  if (svc.spec?.type === 'ExternalName') {
+    const host = String(svc.spec?.externalName ?? '');
+    const backend: IRBackend = { name: label, weight, endpoints: host ? [{ address: host, port }] : [], protocol: 'http1', filters };
+    return { backend: applyBackendTLS(ctx, route, svc, svcPort, backend) };
+  }
   if (!svcPort) return invalid({ reason: RouteReason.BackendNotFound, message: `Service ${ns}/${name} has no port ${port}` });
   const protocol = APP_PROTOCOLS[svcPort.appProtocol ?? ''] ?? 'http1';
-  return { backend: { name: label, weight, endpoints: endpointsOf(ctx.snap, svc, svcPort), protocol, filters } };
+  const backend: IRBackend = { name: label, weight, endpoints: endpointsOf(ctx.snap, svc, svcPort), protocol, filters };
+  return { backend: applyBackendTLS(ctx, route, svc, svcPort, backend) }; // BackendTLSPolicy (backendtlspolicy.ts)
 }
 
 /** The port an endpoint listens on when the slice has no port of the Service port's name. */

@@ -11,7 +11,8 @@ import { CondType, GatewayReason, cond } from '../status/conditions.ts';
 import type { DraftCondition } from '../status/conditions.ts';
 import type { GatewayReport } from '../status/report.ts';
 import { findConflicts } from './conflicts.ts';
-import { socketKey } from './l4ir.ts';
+import { applyFrontendValidation, insecureFrontendCondition } from './frontendtls.ts';
+import { addressesOf, bindErrorOf } from './gatewayaddresses.ts';
 import type { ClassState } from './gatewayclass.ts';
 import { parametersProblem } from './gatewayclass.ts';
 import { buildListener, finishListener, listenerClean, listenerProgrammed } from './listener.ts';
@@ -52,6 +53,7 @@ function processGateway(ctx: Ctx, obj: K8sObject, report: GatewayReport): Gatewa
   const gw: GatewayState = { obj, key: nn(obj), listeners: [], report };
   const specs: any[] = Array.isArray(obj.spec?.listeners) ? obj.spec.listeners : [];
   const checks = specs.map((s) => buildListener(ctx, gw, s));
+  applyFrontendValidation(ctx, obj, checks);
   const conflicts = findConflicts(checks.filter((c) => c.protocolKnown).map((c) => c.state));
   for (const c of checks) c.conflict = conflicts.get(c.state.name);
 
@@ -62,7 +64,8 @@ function processGateway(ctx: Ctx, obj: K8sObject, report: GatewayReport): Gatewa
     const a = ctx.env.addresses.assign(gw.key, requested.map((r) => ({ type: r?.type ?? 'IPAddress', value: String(r?.value ?? '') })));
     if (a.ok) {
       gw.address = a.address;
-      report.addresses = [{ type: 'IPAddress', value: a.address }];
+      if (a.addresses !== undefined) gw.addresses = a.addresses;
+      report.addresses = addressesOf(gw).map((value) => ({ type: 'IPAddress', value }));
     } else {
       addressFailure = { reason: a.reason, message: a.message };
     }
@@ -70,12 +73,14 @@ function processGateway(ctx: Ctx, obj: K8sObject, report: GatewayReport): Gatewa
   const usable = params === undefined && gw.address !== undefined;
   const message = params ?? addressFailure?.message ?? 'Gateway is programmed';
   for (const c of checks) {
-    const bindError = gw.address === undefined ? undefined : ctx.env.bindErrors.get(socketKey(gw.address, c.state.port, c.state.protocol));
+    const bindError = bindErrorOf(ctx.env.bindErrors, gw, c.state.port, c.state.protocol);
     finishListener(c, { usable, message, bindError });
     gw.listeners.push(c.state);
     report.listeners.push(c.state.report);
   }
   report.conditions = gatewayConditions(checks, params, addressFailure);
+  const insecure = insecureFrontendCondition(ctx, obj);
+  if (insecure !== undefined) report.conditions.push(insecure);
   return gw;
 }
 

@@ -12,6 +12,8 @@
 import type { Snapshot } from '../store/snapshot.ts';
 import { StatusReport } from '../status/report.ts';
 import { toStatusUpdates } from '../status/updates.ts';
+import { processBackendClientCerts } from './backendclientcert.ts';
+import { reportBackendTLSPolicies } from './backendtlspolicy.ts';
 import { processGateways } from './gateway.ts';
 import { processGatewayClasses } from './gatewayclass.ts';
 import { processGRPCRoutes } from './grpcroute.ts';
@@ -37,6 +39,8 @@ export function translate(snap: Snapshot, env: TranslateEnv): TranslateResult {
   processGRPCRoutes(ctx, gateways);
   resolveCrossServing(ctx, gateways); // after every HTTPRoute and GRPCRoute is attached
   processL4Routes(ctx, gateways);
+  processBackendClientCerts(ctx, gateways); // Gateway spec.tls.backend (before IR assembly, which uses it)
+  reportBackendTLSPolicies(ctx, gateways); // after every route pass: ancestors are the Gateways routes attach to
   return {
     ir: buildIR(env.version, gateways),
     statuses: toStatusUpdates(ctx.report, env),

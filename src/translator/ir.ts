@@ -9,10 +9,11 @@
  * precedence criterion, not a wall.
  */
 import type { IR, IRHttpListener, IRProtocol, IRRoute, IRSocket, IRVirtualHost } from '../ir/types.ts';
+import { withClientCert } from './backendclientcert.ts';
 import { compareHostnameSpecificity, hostnameCovers } from './hostnames.ts';
 import { L4_PROTOCOLS, buildL4Sockets } from './l4ir.ts';
 import type { CompiledRoute, GatewayState, ListenerState, RouteEntry } from './model.ts';
-import { everyListener } from './parents.ts';
+import { boundListeners } from './gatewayaddresses.ts';
 import { comparePrecedence } from './precedence.ts';
 
 interface Ranked {
@@ -24,13 +25,12 @@ interface Ranked {
 export function buildIR(version: number, gateways: readonly GatewayState[]): IR {
   const sockets = new Map<string, { address: string; port: number; protocol: IRProtocol; gateway: string; listeners: ListenerState[] }>();
   for (const gw of gateways) {
-    if (gw.address === undefined) continue;
-    for (const l of everyListener(gw)) {
+    for (const { address, listener: l } of boundListeners(gw)) {
       if (!l.servable || L4_PROTOCOLS.has(l.protocol)) continue; // TLS/TCP/UDP: l4ir.ts
-      const key = `${gw.address}:${l.port}`;
+      const key = `${address}:${l.port}`;
       // Gateways that share an address (both requested it) share its sockets. Within a Gateway the
       // conflict rules keep one protocol per port; across Gateways the first (by name) keeps the port.
-      const s = sockets.get(key) ?? { address: gw.address, port: l.port, protocol: l.protocol as IRProtocol, gateway: gw.key, listeners: [] };
+      const s = sockets.get(key) ?? { address, port: l.port, protocol: l.protocol as IRProtocol, gateway: gw.key, listeners: [] };
       if (s.protocol !== l.protocol) continue;
       s.listeners.push(l);
       sockets.set(key, s);
@@ -70,7 +70,7 @@ function listenerIR(l: ListenerState): IRHttpListener {
       for (const r of groups.get(outer)!) {
         if (seen.has(r.entry.id)) continue;
         seen.add(r.entry.id);
-        routes.push(routeIR(r.entry));
+        routes.push(withClientCert(routeIR(r.entry), l.gateway)); // the Gateway's backend client certificate
       }
     }
     return { hostname: h, routes };
@@ -79,7 +79,8 @@ function listenerIR(l: ListenerState): IRHttpListener {
   const owner = l.listenerSet ? `${gw.namespace ?? ''}/${gw.name}/ListenerSet/${l.listenerSet.key}` : `${gw.namespace ?? ''}/${gw.name}`;
   const name = `${owner}/${l.name}`;
   if (l.protocol !== 'HTTPS') return { name, hostname: l.hostname, virtualHosts };
-  return { name, hostname: l.hostname, virtualHosts, tls: { certificates: l.certificates ?? [] } };
+  const clientValidation = l.clientValidation;
+  return { name, hostname: l.hostname, virtualHosts, tls: { certificates: l.certificates ?? [], ...(clientValidation && { clientValidation }) } };
 }
 
 /**

@@ -10,9 +10,10 @@
  * naming a hostname takes that hostname.
  */
 import type { IRL4Listener, IRL4Route, IRProtocol, IRSocket } from '../ir/types.ts';
+import { l4BackendsFor } from './backendclientcert.ts';
 import { compareHostnameSpecificity } from './hostnames.ts';
 import type { Attachment, GatewayState, ListenerState } from './model.ts';
-import { everyListener } from './parents.ts';
+import { boundListeners } from './gatewayaddresses.ts';
 import { compareCreated } from './precedence.ts';
 
 /** Listener protocols served as L4 sockets. */
@@ -38,12 +39,11 @@ interface Draft {
 export function buildL4Sockets(gateways: readonly GatewayState[], taken: ReadonlySet<string>): IRSocket[] {
   const drafts = new Map<string, Draft>();
   for (const gw of gateways) {
-    if (gw.address === undefined) continue;
-    for (const l of everyListener(gw)) {
+    for (const { address, listener: l } of boundListeners(gw)) {
       if (!l.servable || !L4_PROTOCOLS.has(l.protocol)) continue;
-      const key = socketKey(gw.address, l.port, l.protocol);
+      const key = socketKey(address, l.port, l.protocol);
       if (taken.has(key)) continue;
-      const d = drafts.get(key) ?? { address: gw.address, port: l.port, protocol: l.protocol as IRProtocol, gateway: gw.key, listeners: [] };
+      const d = drafts.get(key) ?? { address, port: l.port, protocol: l.protocol as IRProtocol, gateway: gw.key, listeners: [] };
       if (d.protocol !== l.protocol) continue;
       // TCP and UDP listeners have no hostname to tell two apart: the first Gateway (by name) keeps the port.
       if (l.protocol !== 'TLS' && d.listeners.length > 0) continue;
@@ -68,11 +68,11 @@ function listenerL4(l: ListenerState): IRL4Listener {
   const attached = [...l.routes].sort(oldestFirst);
   if (l.protocol !== 'TLS') {
     const first = attached[0];
-    return { name, hostname: '', routes: first ? [routeL4(first, '*')] : [] };
+    return { name, hostname: '', routes: first ? [routeL4(first, '*', l.gateway)] : [] };
   }
   const byHost = new Map<string, IRL4Route>();
   for (const a of attached) {
-    for (const h of a.hostnames) if (!byHost.has(h)) byHost.set(h, routeL4(a, h));
+    for (const h of a.hostnames) if (!byHost.has(h)) byHost.set(h, routeL4(a, h, l.gateway));
   }
   const routes = [...byHost.values()].sort((a, b) => compareHostnameSpecificity(a.hostname, b.hostname));
   const mode = l.spec?.tls?.mode === 'Passthrough' ? 'Passthrough' : 'Terminate';
@@ -80,8 +80,8 @@ function listenerL4(l: ListenerState): IRL4Listener {
   return { name, hostname: l.hostname, tlsMode: mode, tls: { certificates: l.certificates ?? [] }, routes };
 }
 
-function routeL4(a: Attachment, hostname: string): IRL4Route {
-  return { id: `${a.route.kind}/${a.route.key}`, hostname, backends: a.route.l4Backends ?? [] };
+function routeL4(a: Attachment, hostname: string, gw: GatewayState): IRL4Route {
+  return { id: `${a.route.kind}/${a.route.key}`, hostname, backends: l4BackendsFor(a.route.l4Backends ?? [], gw) };
 }
 
 function oldestFirst(a: Attachment, b: Attachment): number {

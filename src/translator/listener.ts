@@ -19,8 +19,10 @@ const TLS_PROTOCOLS = new Set(['HTTPS', 'TLS']);
 export interface ListenerCheck {
   readonly state: ListenerState;
   readonly protocolKnown: boolean;
-  readonly refs?: { reason: ListenerReason; message: string };
+  refs?: { reason: ListenerReason; message: string };
   conflict?: Conflict;
+  /** Not accepted for a reason of its own spec (NoValidCACertificate, frontendtls.ts). */
+  rejected?: { reason: ListenerReason; message: string };
 }
 
 /**
@@ -86,6 +88,9 @@ export function finishListener(chk: ListenerCheck, gw: GatewayVerdict): void {
   } else if (chk.conflict) {
     c.push(cond(CondType.Accepted, false, chk.conflict.reason, chk.conflict.message));
     programmed = cond(CondType.Programmed, false, chk.conflict.reason, chk.conflict.message);
+  } else if (chk.rejected) {
+    c.push(cond(CondType.Accepted, false, chk.rejected.reason, chk.rejected.message));
+    programmed = cond(CondType.Programmed, false, ListenerReason.Invalid, chk.rejected.message);
   } else if (gw.bindError !== undefined) {
     // Kept in the IR on purpose: the data plane retries the bind on the next version, and dropping
     // the socket would make the error vanish and the listener flap between two states.

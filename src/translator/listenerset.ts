@@ -11,7 +11,7 @@
  * rule applies (every indistinct listener is marked). The Gateway's own listeners and conditions are
  * never changed by a ListenerSet; the Gateway only counts the attached sets (status.attachedListenerSets).
  */
-import { socketKey } from './l4ir.ts';
+import { bindErrorOf } from './gatewayaddresses.ts';
 import { GATEWAY_GROUP } from '../api/kinds.ts';
 import { keyOf, keyString } from '../api/object.ts';
 import type { K8sObject } from '../api/object.ts';
@@ -20,6 +20,7 @@ import type { DraftCondition } from '../status/conditions.ts';
 import type { ListenerSetReport } from '../status/report.ts';
 import { PROTOCOL_ROUTE_KINDS, namespaceAllowed } from './allowedroutes.ts';
 import { findConflicts } from './conflicts.ts';
+import { applyFrontendValidation } from './frontendtls.ts';
 import type { Conflict, ListenerKey } from './conflicts.ts';
 import { buildListener, finishListener, listenerProgrammed, refsBlockServing } from './listener.ts';
 import type { GatewayVerdict, ListenerCheck } from './listener.ts';
@@ -106,6 +107,7 @@ function attachSets(ctx: Ctx, gw: GatewayState, objs: readonly K8sObject[]): num
     }
     const specs: any[] = Array.isArray(obj.spec?.listeners) ? obj.spec.listeners : [];
     const checks = specs.map((s) => buildListener(ctx, gw, s, ls));
+    applyFrontendValidation(ctx, gw.obj, checks); // the Gateway's per-port client validation covers the set's HTTPS listeners too
     markConflicts(checks, holders, gw.key);
     for (const c of checks) {
       finishListener(c, verdictFor(ctx, gw, c.state.port, c.state.protocol));
@@ -169,7 +171,7 @@ function verdictFor(ctx: Ctx, gw: GatewayState, port: number, protocol: string):
     const programmed = gw.report.conditions.find((c) => c.type === CondType.Programmed);
     return { usable: false, message: programmed?.message ?? `Gateway ${gw.key} has no address` };
   }
-  const bindError = ctx.env.bindErrors.get(socketKey(gw.address, port, protocol));
+  const bindError = bindErrorOf(ctx.env.bindErrors, gw, port, protocol);
   return { usable: true, message: 'Gateway is programmed', ...(bindError !== undefined && { bindError }) };
 }
 

@@ -4,7 +4,7 @@
  */
 import type { K8sObject } from '../api/object.ts';
 import type { Snapshot } from '../store/snapshot.ts';
-import type { IRBackend, IRCertificate, IRFilter, IRMatch, IRRetry, IRTimeouts } from '../ir/types.ts';
+import type { IRBackend, IRCertificate, IRClientValidation, IRFilter, IRMatch, IRRetry, IRTimeouts } from '../ir/types.ts';
 import type { GatewayReport, ListenerReport, RouteGroupKind, StatusReport } from '../status/report.ts';
 import type { ReferenceGrants } from './referencegrant.ts';
 import type { TranslateEnv } from './types.ts';
@@ -24,6 +24,8 @@ export interface GatewayState {
   readonly key: string;
   /** The assigned address; undefined when the allocator refused. */
   address?: string;
+  /** Every assigned address when there are several (`address` is the first); see gatewayaddresses.ts. */
+  addresses?: readonly string[];
   readonly listeners: ListenerState[];
   readonly report: GatewayReport;
   /** ListenerSets whose parentRef names this Gateway, in listener precedence order (set by the ListenerSet pass). */
@@ -66,6 +68,8 @@ export interface ListenerState {
   readonly routes: Attachment[];
   /** HTTPS/TLS listeners whose certificateRefs all resolved: the certificates, in ref order. */
   certificates?: readonly IRCertificate[];
+  /** HTTPS listeners targeted by the Gateway's frontend validation with at least one valid CA (frontendtls.ts). */
+  clientValidation?: IRClientValidation;
 }
 
 /** A route attached to a listener. */

@@ -8,10 +8,11 @@ import type { IR } from '../ir/types.ts';
 export interface AddressAllocator {
   /**
    * The address for Gateway "namespace/name". `requested` is spec.addresses; an empty list means
-   * "pick one from the pool".
+   * "pick one from the pool", and so does an entry with an empty value. `addresses`, when present,
+   * lists every address granted (the Gateway is bound to all of them; `address` is the first).
    */
   assign(gateway: string, requested: ReadonlyArray<{ type?: string; value: string }>):
-    | { ok: true; address: string }
+    | { ok: true; address: string; addresses?: readonly string[] }
     | { ok: false; reason: string; message: string };
 }
 

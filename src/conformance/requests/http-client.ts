@@ -6,7 +6,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import http2 from 'node:http2';
-import { checkServerIdentity, type TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
+import { goCheckServerIdentity } from './go-verify.ts';
 import { isIP } from 'node:net';
 import type { RoundTripRequest } from './http-request.ts';
 import { sniName, socketHost } from './util.ts';
@@ -172,7 +173,7 @@ function tlsOptions(req: RoundTripRequest): Record<string, unknown> {
     rejectUnauthorized: true,
     minVersion: 'TLSv1.2',
     // Verify against the configured name, not the dialled IP.
-    checkServerIdentity: (_host: string, cert: any) => checkServerIdentity(req.serverName!, cert),
+    checkServerIdentity: (_host: string, cert: any) => goCheckServerIdentity(req.serverName!, cert),
   };
   if (req.clientCertPem && req.clientKeyPem) {
     opts.cert = req.clientCertPem;

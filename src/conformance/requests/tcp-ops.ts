@@ -2,6 +2,7 @@
  * The `tcp.*` ops (helpers §6) against the TCP echo (echo-contract §4): welcome line, PING,
  * IS_TLS and TEST commands over plain TCP or TLS.
  */
+import { goCheckServerIdentity } from './go-verify.ts';
 import net from 'node:net';
 import tls from 'node:tls';
 import { StepFailure, type OpHandler, type RunContext, type Step } from '../types.ts';
@@ -68,7 +69,7 @@ export class LineConn {
             servername: sniName(o.serverName),
             minVersion: 'TLSv1.2',
             ca: o.caPem || undefined,
-            checkServerIdentity: (h, cert) => tls.checkServerIdentity(o.serverName || h, cert),
+            checkServerIdentity: (h, cert) => goCheckServerIdentity(o.serverName || h, cert),
           })
         : net.connect(base);
       const conn = new LineConn(socket, o.timeoutMs);

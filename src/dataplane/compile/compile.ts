@@ -4,7 +4,7 @@
  * Per-route problems (a regex that does not compile) are recorded on the route, which then answers 500.
  */
 import type { IR, IRHttpListener, IRRoute, IRSocket, IRVirtualHost } from '../../ir/types.ts';
-import { compileFilters } from '../filters/plan.ts';
+import { compileBackendFilters, compileFilters } from '../filters/plan.ts';
 import { HostTable } from '../router/hosts.ts';
 import { WeightedPicker } from './backends.ts';
 import { compilePath, compileValueMatchers } from './matchers.ts';
@@ -25,6 +25,7 @@ export function compileRoute(r: IRRoute): CompiledRoute {
   const headers = compileValueMatchers(r.match.headers, 'header', true);
   const query = compileValueMatchers(r.match.queryParams, 'query parameter', false);
   const picker = new WeightedPicker(r.backends);
+  const plan = compileFilters(r.filters);
   return {
     id: r.id,
     ruleName: r.ruleName,
@@ -33,8 +34,8 @@ export function compileRoute(r: IRRoute): CompiledRoute {
     headers: headers.matcher,
     query: query.matcher,
     errors: [...path.errors, ...headers.errors, ...query.errors],
-    plan: compileFilters(r.filters),
-    backendPlans: r.backends.map((b) => compileFilters(b.filters)),
+    plan,
+    backendPlans: r.backends.map((b) => compileBackendFilters(b.filters, plan)),
     picker,
     timeouts: r.timeouts,
     retry: r.retry,

@@ -12,6 +12,7 @@ import { constants, type ClientHttp2Stream } from 'node:http2';
 import type { IREndpoint } from '../../ir/types.ts';
 import type { ClientRequest } from '../http/client.ts';
 import type { H2Pool } from '../upstream/h2pool.ts';
+import type { TlsOrigin, TlsOrigins } from '../upstream/tls.ts';
 import { h2RequestHeaders } from '../upstream/headers.ts';
 import type { HeaderBag } from './headers.ts';
 import type { MirrorSpec } from './plan.ts';
@@ -23,6 +24,8 @@ export type MirrorLog = (level: 'debug' | 'info' | 'warn' | 'error', msg: string
 export interface MirrorContext {
   readonly agent: Agent;
   readonly h2: H2Pool;
+  /** TLS origination (BackendTLSPolicy); a TLS mirror backend is skipped without it, never sent plaintext. */
+  readonly tls?: TlsOrigins;
   readonly log: MirrorLog | undefined;
 }
 
@@ -73,15 +76,15 @@ class BodyTee {
   }
 }
 
-function openH1(ctx: MirrorContext, ep: IREndpoint, method: string, path: string, headers: HeaderBag): H1Request {
-  const req = request({ agent: ctx.agent, host: ep.address, port: ep.port, method, path, headers, setHost: false });
+function openH1(ctx: MirrorContext, ep: IREndpoint, method: string, path: string, headers: HeaderBag, origin: TlsOrigin | undefined): H1Request {
+  const req = request({ agent: origin?.agent ?? ctx.agent, ...(origin && { protocol: 'https:' }), host: ep.address, port: ep.port, method, path, headers, setHost: false });
   req.setTimeout(MIRROR_TIMEOUT_MS, () => req.destroy(new Error('mirror timed out')));
   req.on('response', (r) => r.resume());
   return req;
 }
 
-function openH2(ctx: MirrorContext, ep: IREndpoint, method: string, path: string, headers: HeaderBag, hasBody: boolean): ClientHttp2Stream {
-  const stream = ctx.h2.session(ep).request(h2RequestHeaders(headers, method, path, false), { endStream: !hasBody });
+function openH2(ctx: MirrorContext, ep: IREndpoint, method: string, path: string, headers: HeaderBag, hasBody: boolean, origin: TlsOrigin | undefined): ClientHttp2Stream {
+  const stream = (origin?.h2 ?? ctx.h2).session(ep).request(h2RequestHeaders(headers, method, path, false), { endStream: !hasBody });
   stream.setTimeout(MIRROR_TIMEOUT_MS, () => stream.close(constants.NGHTTP2_CANCEL));
   stream.on('response', () => stream.close(constants.NGHTTP2_CANCEL)); // the answer is not wanted
   return stream;
@@ -99,9 +102,12 @@ export function sendMirror(ctx: MirrorContext, m: MirrorSpec, method: string, pa
   const h: HeaderBag = { ...headers };
   if (body === undefined) h['content-length'] = '0';
   const name = m.backend.ir.name;
+  const tls = m.backend.ir.tls;
+  const origin = tls === undefined ? undefined : ctx.tls?.origin(tls);
+  if (tls !== undefined && origin === undefined) return; // TLS required but unavailable: no plaintext copy
   let up: MirrorUpstream;
   try {
-    up = m.backend.ir.protocol === 'h2c' ? openH2(ctx, ep, method, path, h, body !== undefined) : openH1(ctx, ep, method, path, h);
+    up = m.backend.ir.protocol === 'h2c' ? openH2(ctx, ep, method, path, h, body !== undefined, origin) : openH1(ctx, ep, method, path, h, origin);
   } catch (e) {
     ctx.log?.('debug', 'mirror request failed', { backend: name, error: (e as Error).message });
     return;

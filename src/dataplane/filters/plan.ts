@@ -37,6 +37,18 @@ export interface FilterPlan {
 /** The plan of an empty filter list, shared. */
 export const EMPTY_PLAN: FilterPlan = Object.freeze({ empty: true, requestHeaders: [], responseHeaders: [], mirrors: [] });
 
+/**
+ * Compiles the filters of one backendRef of a rule whose own filters compiled to `rule`. A backend
+ * RequestRedirect answers instead of forwarding, so the rule's ResponseHeaderModifiers (which apply to
+ * every response of the rule) are folded into the redirect's response: rule first, then the backend's.
+ * When the backend forwards, the handler applies both plans itself, so nothing is folded.
+ */
+export function compileBackendFilters(filters: readonly IRFilter[], rule: FilterPlan): FilterPlan {
+  const plan = compileFilters(filters);
+  if (plan.redirect === undefined || plan.reject !== undefined || rule.responseHeaders.length === 0) return plan;
+  return { ...plan, responseHeaders: [...rule.responseHeaders, ...plan.responseHeaders] };
+}
+
 /** Compiles filters; when a kind appears twice (which admission forbids), the first one wins. */
 export function compileFilters(filters: readonly IRFilter[]): FilterPlan {
   if (filters.length === 0) return EMPTY_PLAN;

@@ -165,7 +165,7 @@ function proxy(
   const t = route.timeouts;
   forward(
     {
-      agent: ctx.agent, h2: ctx.h2, backend, endpoint, method, path: target, headers, hasBody,
+      agent: ctx.agent, h2: ctx.h2, tls: ctx.tls, backend, endpoint, method, path: target, headers, hasBody,
       requestTimeoutMs: t?.requestMs ?? 0, attemptTimeoutMs: t?.backendRequestMs ?? 0, retry: route.retry,
       editor: needsEdits ? new Edits(plans!, typeof origin === 'string' ? origin : undefined) : undefined,
     },

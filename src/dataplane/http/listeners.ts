@@ -5,6 +5,9 @@
  * two listens itself; both feed the same request handler, so one router and one set of filters serve both.
  * The sniff costs one look at the first bytes per connection, nothing per request.
  *
+ * An HTTPS socket is a tls.Server instead (tls-front.ts): after the handshake the ALPN protocol picks the
+ * same two servers, so HTTPS and HTTP sockets share everything past TLS.
+ *
  * Binding collects errors per socket instead of throwing; removal stops listening at once and lets
  * in-flight requests finish before connections are dropped.
  */
@@ -12,7 +15,9 @@ import { createServer as createHttpServer, type IncomingMessage, type Server as 
 import { createServer as createH2Server, type Http2Server, type ServerHttp2Session } from 'node:http2';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { TlsHolder } from '../tls/holder.ts';
 import type { ClientRequest, ClientResponse } from './client.ts';
+import { createTlsFront } from './tls-front.ts';
 
 /** Called for every request with the socket key it arrived on. */
 export type SocketRequestHandler = (key: string, req: ClientRequest, res: ClientResponse) => void;
@@ -26,6 +31,8 @@ export interface ListenerOptions {
   readonly keepAliveTimeoutMs?: number;
   /** How long a removed socket's busy connections may drain before they are cut. */
   readonly drainTimeoutMs?: number;
+  /** Refused TLS handshakes and client certificates (debug logging). */
+  readonly onTlsRefused?: (key: string, reason: string) => void;
 }
 
 /** The HTTP/2 client connection preface (RFC 9113 §3.4). */
@@ -33,7 +40,9 @@ const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
 interface Bound {
   readonly key: string;
+  /** A plain net.Server, or the tls.Server of an HTTPS socket. */
   readonly net: NetServer;
+  readonly tls: boolean;
   readonly http: HttpServer;
   readonly h2: Http2Server;
   readonly sessions: Set<ServerHttp2Session>;
@@ -45,11 +54,11 @@ interface Bound {
  */
 class Sniffer {
   private readonly sock: Socket;
-  private readonly b: Bound;
+  private readonly b: Pick<Bound, 'http' | 'h2'>;
   private seen: Buffer | undefined;
   private readonly onData = (chunk: Buffer): void => this.inspect(chunk);
 
-  constructor(sock: Socket, b: Bound, timeoutMs: number) {
+  constructor(sock: Socket, b: Pick<Bound, 'http' | 'h2'>, timeoutMs: number) {
     this.sock = sock;
     this.b = b;
     sock.on('data', this.onData);
@@ -104,7 +113,12 @@ export class ListenerSet {
     return [...this.bound.keys()];
   }
 
-  private servers(key: string): Bound {
+  /** Whether a bound socket terminates TLS (an HTTPS socket). */
+  isTls(key: string): boolean {
+    return this.bound.get(key)?.tls === true;
+  }
+
+  private servers(key: string, holder: TlsHolder | undefined): Bound {
     const idleMs = this.opts.keepAliveTimeoutMs ?? 30_000;
     const http = createHttpServer({ keepAlive: true, joinDuplicateHeaders: true, keepAliveTimeout: idleMs });
     http.on('request', (req, res) => this.handler(key, req, res));
@@ -123,8 +137,16 @@ export class ListenerSet {
       s.setTimeout(idleMs, () => s.close());
     });
     h2.on('sessionError', () => undefined); // one broken session, not the listener
+    if (holder !== undefined) {
+      const net = createTlsFront(holder, {
+        http1: (sock) => http.emit('connection', sock),
+        h2: (sock) => h2.emit('connection', sock),
+        sniff: (sock) => new Sniffer(sock, { http, h2 }, idleMs),
+      }, { onRefused: (reason) => this.opts.onTlsRefused?.(key, reason) });
+      return { key, net, tls: true, http, h2, sessions };
+    }
     const net = createNetServer({ pauseOnConnect: false });
-    const b: Bound = { key, net, http, h2, sessions };
+    const b: Bound = { key, net, tls: false, http, h2, sessions };
     net.on('connection', (sock: Socket) => {
       sock.on('error', () => sock.destroy());
       new Sniffer(sock, b, idleMs);
@@ -132,9 +154,12 @@ export class ListenerSet {
     return b;
   }
 
-  /** Binds a new socket; resolves to an error string ("EADDRINUSE: ...") or undefined on success. */
-  bind(key: string, address: string, port: number): Promise<string | undefined> {
-    const b = this.servers(key);
+  /**
+   * Binds a new socket, an HTTPS one when `tls` is given (its holder supplies certificates and client
+   * validation, and stays swappable); resolves to an error string ("EADDRINUSE: ...") or undefined.
+   */
+  bind(key: string, address: string, port: number, tls?: TlsHolder): Promise<string | undefined> {
+    const b = this.servers(key, tls);
     return new Promise((resolve) => {
       const onError = (err: NodeJS.ErrnoException): void => {
         b.net.removeListener('listening', onListening);

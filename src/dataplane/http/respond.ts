@@ -8,6 +8,7 @@ const BODIES: Record<number, string> = {
   400: 'bad request\n',
   403: 'forbidden\n',
   404: 'no route matched\n',
+  421: 'misdirected request: open a new connection for this host\n',
   500: 'internal error: route cannot be served\n',
   501: 'not implemented: the matching rule forwards nowhere\n',
   502: 'bad gateway: invalid response from upstream\n',

@@ -10,6 +10,7 @@ import type { IR, IRSocket } from '../../ir/types.ts';
 import { handleTlsConnection, type L4Log } from '../tlsroute/connection.ts';
 import { compileTlsSocket, type TlsRouteTable } from '../tlsroute/table.ts';
 import { UdpRelay } from '../udp/relay.ts';
+import type { TlsOrigins } from '../upstream/tls.ts';
 import { splice } from './splice.ts';
 import { L4Target } from './target.ts';
 
@@ -23,6 +24,8 @@ export interface L4PlaneOptions {
   readonly helloTimeoutMs?: number;
   /** UDP session idle timeout (default 60 s). */
   readonly udpIdleTimeoutMs?: number;
+  /** TLS origination for backends under a BackendTLSPolicy (TCP and terminated TLS; not passthrough). */
+  readonly origins?: TlsOrigins;
 }
 
 /** What a TCP or TLS socket serves in the current version. */
@@ -102,7 +105,7 @@ export class L4Plane {
     sock.setNoDelay(true);
     const t = bound.table; // the one read of the current version for this connection
     if (t.protocol === 'TLS') {
-      handleTlsConnection(sock, t.table, { socket: key, log: this.opts.log, helloTimeoutMs: this.opts.helloTimeoutMs });
+      handleTlsConnection(sock, t.table, { socket: key, log: this.opts.log, helloTimeoutMs: this.opts.helloTimeoutMs, origins: this.opts.origins });
       return;
     }
     const choice = t.target?.next() ?? { refused: 'no TCPRoute attached' };
@@ -111,9 +114,17 @@ export class L4Plane {
       sock.destroy();
       return;
     }
+    const tls = choice.backend.tls;
+    const origin = tls === undefined ? undefined : this.opts.origins?.origin(tls);
+    if (tls !== undefined && origin === undefined) {
+      sock.destroy(); // TLS required and not available here: never plaintext
+      return;
+    }
     sock.pause();
     const ep = choice.endpoint;
     splice(sock, ep, {
+      origin,
+      backend: choice.backend.name,
       onConnectError: (err) => this.opts.log?.('warn', 'upstream connection failed', { socket: key, endpoint: `${ep.address}:${ep.port}`, error: err.message }),
     });
   }

@@ -3,7 +3,7 @@
  * HTTP routes) and, per backend, round-robin over endpoints. Each call to `next` is one new connection
  * (or one new UDP session): the unit of weight for TCPRoute, TLSRoute and UDPRoute.
  */
-import type { IREndpoint, IRL4Route } from '../../ir/types.ts';
+import type { IRBackend, IREndpoint, IRL4Route } from '../../ir/types.ts';
 import { WeightedPicker } from '../compile/backends.ts';
 
 /** Where new connections of one route go. Holds cursors, so one instance per IR version. */
@@ -21,11 +21,11 @@ export class L4Target {
    * reference), has no ready endpoint, or every weight is 0. The caller refuses the connection, which
    * keeps an invalid backend's share of connections failing, as the specification requires.
    */
-  next(): { readonly endpoint: IREndpoint } | { readonly refused: string } {
+  next(): { readonly endpoint: IREndpoint; readonly backend: IRBackend } | { readonly refused: string } {
     const b = this.picker.pick();
     if (b === undefined) return { refused: `route ${this.id} has no backend with a positive weight` };
     if (b.ir.invalid) return { refused: `route ${this.id}: backend ${b.ir.name}: ${b.ir.invalid.reason}` };
     const endpoint = b.nextEndpoint();
-    return endpoint ? { endpoint } : { refused: `route ${this.id}: backend ${b.ir.name} has no ready endpoint` };
+    return endpoint ? { endpoint, backend: b.ir } : { refused: `route ${this.id}: backend ${b.ir.name} has no ready endpoint` };
   }
 }

@@ -16,7 +16,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import type { IRCertificate, IRSocket } from '../../ir/types.ts';
+import type { IRCertificate, IRClientValidation, IRSocket } from '../../ir/types.ts';
 import { HostTable, normaliseHost } from '../router/hosts.ts';
 
 /** Lowest protocol version accepted; TLS 1.0 and 1.1 are refused. */
@@ -66,6 +66,11 @@ export interface TlsSelector {
   readonly defaultCredentials: { readonly cert: string; readonly key: string } | undefined;
   /** Certificates that could not be loaded: "listener: Secret ns/name: reason". Empty when all loaded. */
   readonly errors: readonly string[];
+  /**
+   * The socket's client certificate validation (the first listener's that has one: all listeners of a
+   * Gateway port share it). Every context then trusts only its CAs, and the server requests a certificate.
+   */
+  readonly clientValidation: IRClientValidation | undefined;
   /** The listener an SNI selects; undefined when the SNI is absent or no listener serves it. */
   listenerFor(sni: string | false | null | undefined): TlsListener | undefined;
   /** The context to finish a handshake with for this SNI; undefined = refuse the handshake. */
@@ -75,14 +80,18 @@ export interface TlsSelector {
 /** Builds the TLS contexts of an HTTPS socket. Never throws; see `errors`. */
 export function createTlsContexts(socket: IRSocket, opts: TlsOptions = {}): TlsSelector {
   const minVersion = opts.minVersion ?? 'TLSv1.2';
-  const reuse = opts.previous?.minVersion === minVersion ? reusable(opts.previous) : new Map<string, LoadedCertificate>();
+  const validation = socket.httpListeners.find((l) => l.tls?.clientValidation !== undefined)?.tls?.clientValidation;
+  const ca = validation?.caPem;
+  // A context embeds the trusted client CAs, so it can be reused only while they stay the same.
+  const prev = opts.previous;
+  const reuse = prev?.minVersion === minVersion && prev.clientValidation?.caPem === ca ? reusable(prev) : new Map<string, LoadedCertificate>();
   const errors: string[] = [];
   const table = new HostTable<TlsListener>();
   const all: TlsListener[] = [];
   for (const l of socket.httpListeners) {
     const certificates: LoadedCertificate[] = [];
     for (const c of l.tls?.certificates ?? []) {
-      const loaded = reuse.get(pemKey(c)) ?? load(c, minVersion);
+      const loaded = reuse.get(pemKey(c)) ?? load(c, minVersion, ca);
       if (typeof loaded === 'string') errors.push(`${l.name}: Secret ${c.secret}: ${loaded}`);
       else certificates.push(loaded.source === c ? loaded : { ...loaded, source: c });
     }
@@ -94,7 +103,8 @@ export function createTlsContexts(socket: IRSocket, opts: TlsOptions = {}): TlsS
   table.seal();
   const fallback = table.lookup('') ?? all.find((l) => l.certificates.length > 0);
   const first = fallback?.certificates[0]?.source;
-  return new Selector(socket.key, minVersion, opts.alpn ?? DEFAULT_ALPN, table, first && { cert: first.certPem, key: first.keyPem }, errors);
+  const credentials = first && { cert: first.certPem, key: first.keyPem };
+  return new Selector(socket.key, minVersion, opts.alpn ?? DEFAULT_ALPN, table, credentials, errors, validation);
 }
 
 class Selector implements TlsSelector {
@@ -104,6 +114,7 @@ class Selector implements TlsSelector {
   readonly listeners: HostTable<TlsListener>;
   readonly defaultCredentials: { readonly cert: string; readonly key: string } | undefined;
   readonly errors: readonly string[];
+  readonly clientValidation: IRClientValidation | undefined;
 
   constructor(
     socket: string,
@@ -112,6 +123,7 @@ class Selector implements TlsSelector {
     listeners: HostTable<TlsListener>,
     defaultCredentials: TlsSelector['defaultCredentials'],
     errors: readonly string[],
+    clientValidation: IRClientValidation | undefined,
   ) {
     this.socket = socket;
     this.minVersion = minVersion;
@@ -119,6 +131,7 @@ class Selector implements TlsSelector {
     this.listeners = listeners;
     this.defaultCredentials = defaultCredentials;
     this.errors = Object.freeze(errors);
+    this.clientValidation = clientValidation;
   }
 
   listenerFor(sni: string | false | null | undefined): TlsListener | undefined {
@@ -156,10 +169,10 @@ function reusable(prev: TlsSelector): Map<string, LoadedCertificate> {
   return m;
 }
 
-/** Loads one certificate, or says why the TLS library refuses it. */
-function load(c: IRCertificate, minVersion: TlsMinVersion): LoadedCertificate | string {
+/** Loads one certificate (trusting only `ca` for client certificates when given), or says why the TLS library refuses it. */
+function load(c: IRCertificate, minVersion: TlsMinVersion, ca: string | undefined): LoadedCertificate | string {
   try {
-    const context = createSecureContext({ cert: c.certPem, key: c.keyPem, minVersion });
+    const context = createSecureContext({ cert: c.certPem, key: c.keyPem, minVersion, ...(ca !== undefined && { ca }) });
     return { source: c, x509: new X509Certificate(c.certPem), context };
   } catch (err) {
     const e = err as { code?: unknown; message?: unknown };

@@ -4,6 +4,12 @@
  * (the SNI callback reads the holder, and the default certificate of SNI-less clients is replaced with
  * server.setSecureContext). Established connections keep the certificate they negotiated, so
  * certificates rotate without a restart and without dropping anyone.
+ *
+ * Client certificates: when the selector has a client validation the server requests a certificate
+ * (server.requestCert, read by node for each new connection) and every context trusts only the
+ * validation's CAs. The server never rejects by itself (rejectUnauthorized false): whether an
+ * unverified client is served depends on the mode, which the caller checks once the handshake is done
+ * (see clientauth.ts).
  */
 import type { SecureContext, Server as TlsServer } from 'node:tls';
 import type { TlsMinVersion, TlsSelector } from './contexts.ts';
@@ -14,6 +20,10 @@ export interface TlsServerOptions {
   key?: string;
   minVersion: TlsMinVersion;
   ALPNProtocols: string[];
+  /** Trusted client CAs of the default context (SNI contexts carry their own). */
+  ca?: string;
+  requestCert: boolean;
+  rejectUnauthorized: false;
   SNICallback: (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) => void;
 }
 
@@ -37,7 +47,15 @@ export class TlsHolder {
    */
   serverOptions(): TlsServerOptions {
     const s = this.selector;
-    return { ...s.defaultCredentials, minVersion: s.minVersion, ALPNProtocols: [...s.alpn], SNICallback: this.sniCallback };
+    return {
+      ...s.defaultCredentials,
+      minVersion: s.minVersion,
+      ALPNProtocols: [...s.alpn],
+      ...(s.clientValidation !== undefined && { ca: s.clientValidation.caPem }),
+      requestCert: s.clientValidation !== undefined,
+      rejectUnauthorized: false,
+      SNICallback: this.sniCallback,
+    };
   }
 
   /** Registers a server created with serverOptions(), so that swap() can replace its default certificate. */
@@ -52,11 +70,15 @@ export class TlsHolder {
     this.selector = next;
     const d = next.defaultCredentials;
     const p = prev.defaultCredentials;
-    if (d?.cert === p?.cert && d?.key === p?.key && next.minVersion === prev.minVersion) return;
+    const ca = next.clientValidation?.caPem;
+    const sameCa = ca === prev.clientValidation?.caPem;
+    if (d?.cert === p?.cert && d?.key === p?.key && next.minVersion === prev.minVersion && sameCa) return;
     for (const server of this.servers) {
       // Rebuilds the server's own context (used when the client sends no SNI). Undefined cert/key
       // leaves a context without a certificate: SNI-less handshakes then fail, as they should.
-      server.setSecureContext({ cert: d?.cert, key: d?.key, minVersion: next.minVersion });
+      server.setSecureContext({ cert: d?.cert, key: d?.key, minVersion: next.minVersion, ...(ca !== undefined && { ca }) });
+      // Not an option of setSecureContext; node reads the property for every new connection.
+      (server as TlsServer & { requestCert: boolean }).requestCert = ca !== undefined;
     }
   }
 

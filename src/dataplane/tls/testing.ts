@@ -73,3 +73,52 @@ export function handshake(port: number, opts: { servername?: string; alpn?: stri
     sock.once('error', (err) => resolve({ ok: false, error: err.message }));
   });
 }
+
+/** A test certificate authority: its PEM and the key that signs client certificates. */
+export interface TestCa {
+  readonly name: string;
+  readonly certPem: string;
+  readonly privateKey: crypto.webcrypto.CryptoKey;
+}
+
+/** A fresh self-signed CA (ECDSA P-256). */
+export async function testCa(name: string): Promise<TestCa> {
+  const keys = (await crypto.webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as crypto.webcrypto.CryptoKeyPair;
+  const now = Date.now();
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: crypto.randomBytes(8).toString('hex').replace(/^[89a-f]/, '1'),
+    name: `CN=${name}`,
+    keys,
+    notBefore: new Date(now - 60_000),
+    notAfter: new Date(now + 24 * 3600_000),
+    signingAlgorithm: SIGN,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature, true),
+    ],
+  });
+  return { name, certPem: cert.toString('pem') + '\n', privateKey: keys.privateKey };
+}
+
+/** A client certificate (CN `cn`, clientAuth usage) signed by `ca`, with its private key, both PEM. */
+export async function clientCertificate(ca: TestCa, cn: string): Promise<{ cert: string; key: string }> {
+  const keys = (await crypto.webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as crypto.webcrypto.CryptoKeyPair;
+  const now = Date.now();
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: crypto.randomBytes(8).toString('hex').replace(/^[89a-f]/, '1'),
+    subject: `CN=${cn}`,
+    issuer: `CN=${ca.name}`,
+    publicKey: keys.publicKey,
+    signingKey: ca.privateKey,
+    notBefore: new Date(now - 60_000),
+    notAfter: new Date(now + 24 * 3600_000),
+    signingAlgorithm: SIGN,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+    ],
+  });
+  const der = Buffer.from(await crypto.webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
+  const key = crypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ type: 'pkcs8', format: 'pem' }).toString();
+  return { cert: cert.toString('pem') + '\n', key };
+}

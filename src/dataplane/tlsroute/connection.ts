@@ -7,9 +7,10 @@
  */
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import type { IREndpoint } from '../../ir/types.ts';
+import type { IRBackend, IREndpoint } from '../../ir/types.ts';
 import { pickCertificate } from '../tls/contexts.ts';
 import { splice } from '../tcp/splice.ts';
+import type { TlsOrigins } from '../upstream/tls.ts';
 import { DEFAULT_HELLO_TIMEOUT_MS, peekClientHello } from './peek.ts';
 import type { TlsRouteListener, TlsRouteTable } from './table.ts';
 
@@ -22,6 +23,11 @@ export interface TlsConnectionOptions {
   readonly log?: L4Log;
   /** Socket key, for logs. */
   readonly socket: string;
+  /**
+   * TLS origination (BackendTLSPolicy) for the backends of Terminate listeners. Passthrough forwards the
+   * client's own TLS untouched, so a policy does not apply there (GEP-1897 leaves it to implementations).
+   */
+  readonly origins?: TlsOrigins;
 }
 
 /** Serves one accepted connection with the table current when it arrived. */
@@ -39,7 +45,7 @@ export function handleTlsConnection(sock: Socket, table: TlsRouteTable, opts: Tl
       forward(sock, choice.endpoint, opts, hello.head);
     } else {
       sock.unshift(hello.head);
-      terminate(sock, listener, sni, choice.endpoint, opts);
+      terminate(sock, listener, sni, choice.endpoint, choice.backend, opts);
     }
   });
 }
@@ -49,15 +55,20 @@ function refuse(sock: Socket, opts: TlsConnectionOptions, reason: string): void 
   sock.destroy();
 }
 
-function forward(client: Socket | TLSSocket, ep: IREndpoint, opts: TlsConnectionOptions, head?: Buffer): void {
+function forward(client: Socket | TLSSocket, ep: IREndpoint, opts: TlsConnectionOptions, head?: Buffer, backend?: IRBackend): void {
+  const tls = backend?.tls;
+  const origin = tls === undefined ? undefined : opts.origins?.origin(tls);
+  if (tls !== undefined && origin === undefined) return refuse(client as Socket, opts, `backend ${backend?.name} needs TLS origination`);
   splice(client, ep, {
     head,
+    origin,
+    backend: backend?.name,
     onConnectError: (err) => opts.log?.('warn', 'upstream connection failed', { socket: opts.socket, endpoint: `${ep.address}:${ep.port}`, error: err.message }),
   });
 }
 
 /** Completes the handshake with the listener's certificate for `sni`, then forwards the plaintext. */
-function terminate(sock: Socket, listener: TlsRouteListener, sni: string, ep: IREndpoint, opts: TlsConnectionOptions): void {
+function terminate(sock: Socket, listener: TlsRouteListener, sni: string, ep: IREndpoint, backend: IRBackend, opts: TlsConnectionOptions): void {
   const cert = sni === '' ? listener.certificates[0] : pickCertificate(listener.certificates, sni);
   if (cert === undefined) return refuse(sock, opts, `listener ${listener.name} has no usable certificate`);
   const tls = new TLSSocket(sock, { isServer: true, secureContext: cert.context });
@@ -72,7 +83,7 @@ function terminate(sock: Socket, listener: TlsRouteListener, sni: string, ep: IR
   tls.once('secure', () => {
     clearTimeout(timer);
     tls.pause();
-    forward(tls, ep, opts);
+    forward(tls, ep, opts, undefined, backend);
   });
   // No resume() on `sock`: the TLSSocket owns it now and drains the pushed-back ClientHello itself.
 }

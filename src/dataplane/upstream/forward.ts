@@ -8,7 +8,8 @@
  *
  * Failure mapping, once retries are spent: connect error / reset before the response head → 503 (the
  * upstream is unavailable; the conformance retry tests accept only 500 or 503 here); a response that is not
- * valid HTTP → 502; backendRequest timeout → 504; failure after the response head was sent → the client
+ * valid HTTP → 502; a failed TLS handshake with a BackendTLSPolicy backend (tls.ts: untrusted, expired or
+ * misnamed certificate) → 502, logged, never a plaintext retry; backendRequest timeout → 504; failure after the response head was sent → the client
  * connection is destroyed (never a truncated body that looks complete).
  */
 import { request, type Agent, type ClientRequest as H1Request, type IncomingMessage } from 'node:http';
@@ -20,6 +21,7 @@ import { writeHead, type ClientRequest, type ClientResponse } from '../http/clie
 import { sendTrailersOnly } from '../http/grpc.ts';
 import { sendLocal } from '../http/respond.ts';
 import { REFUSED_STREAM, type H2Pool } from './h2pool.ts';
+import type { TlsOrigin, TlsOrigins } from './tls.ts';
 import { copyEndToEnd, h2RequestHeaders, wantsTrailers } from './headers.ts';
 
 /** Edits applied to the upstream response head before it is sent to the client. */
@@ -31,6 +33,8 @@ export interface ResponseEditor {
 export interface ForwardRequest {
   readonly agent: Agent;
   readonly h2: H2Pool;
+  /** TLS origination (BackendTLSPolicy). A TLS backend without it is refused (502), never sent plaintext. */
+  readonly tls?: TlsOrigins;
   readonly backend: CompiledBackend;
   readonly endpoint: IREndpoint;
   readonly method: string;
@@ -69,6 +73,9 @@ function declaredLength(req: ClientRequest): number {
 /** Body of the 503 sent when the upstream could not be reached or reset before answering. */
 const UNAVAILABLE = 'service unavailable: upstream connect error or reset before response\n';
 
+/** Body of the 502 sent when the TLS handshake with the upstream failed (certificate not trusted, wrong name...). */
+const TLS_FAILED = 'bad gateway: TLS handshake with the upstream failed\n';
+
 /** True for errors that mean the upstream spoke broken HTTP rather than being unreachable. */
 function isProtocolError(err: Error): boolean {
   const code = (err as NodeJS.ErrnoException).code ?? '';
@@ -80,6 +87,10 @@ class Exchange {
   private readonly f: ForwardRequest;
   private readonly req: ClientRequest;
   private readonly res: ClientResponse;
+  /** TLS origination for this backend (BackendTLSPolicy), resolved once per exchange. */
+  private readonly origin: TlsOrigin | undefined;
+  /** Endpoint of the attempt in flight, for logs. */
+  private ep: IREndpoint;
   /** The attempt in flight; events from an abandoned attempt are ignored by comparing against it. */
   private up: Upstream | undefined;
   private h2Headers: HeaderBag | undefined;
@@ -100,6 +111,9 @@ class Exchange {
     this.f = f;
     this.req = req;
     this.res = res;
+    const tls = f.backend.ir.tls;
+    this.origin = tls === undefined ? undefined : f.tls?.origin(tls);
+    this.ep = f.endpoint;
   }
 
   start(): void {
@@ -133,6 +147,11 @@ class Exchange {
 
   private send(ep: IREndpoint): void {
     this.attempts++;
+    this.ep = ep;
+    if (this.f.backend.ir.tls !== undefined && this.origin === undefined) {
+      this.reply(502, TLS_FAILED); // TLS is required and this plane cannot originate it: never plaintext
+      return;
+    }
     const up = this.f.backend.ir.protocol === 'h2c' ? this.openH2(ep) : this.openH1(ep);
     if (up === undefined || up !== this.up || this.f.attemptTimeoutMs <= 0) return;
     clearTimeout(this.attemptTimer);
@@ -143,7 +162,8 @@ class Exchange {
     let up: H1Request;
     try {
       up = request({
-        agent: this.f.agent, host: ep.address, port: ep.port, method: this.f.method, path: this.f.path,
+        agent: this.origin?.agent ?? this.f.agent, ...(this.origin && { protocol: 'https:' }),
+        host: ep.address, port: ep.port, method: this.f.method, path: this.f.path,
         headers: this.f.headers, setHost: false, joinDuplicateHeaders: true,
       });
     } catch (err) {
@@ -163,12 +183,13 @@ class Exchange {
     this.h2Headers ??= h2RequestHeaders(this.f.headers, this.f.method, this.f.path, wantsTrailers(this.req.headers['te']));
     let session: ClientHttp2Session | undefined;
     let stream: ClientHttp2Stream;
+    const pool = this.origin?.h2 ?? this.f.h2;
     try {
-      session = this.f.h2.session(ep);
+      session = pool.session(ep);
       stream = session.request(this.h2Headers, { endStream: !this.f.hasBody });
     } catch (err) {
       // The session went away under us (GOAWAY, stream ids exhausted): nothing was sent, a fresh one may do.
-      if (session !== undefined) this.f.h2.discard(ep, session);
+      if (session !== undefined) pool.discard(ep, session);
       this.up = undefined;
       this.onUpstreamError(undefined, err as Error, true);
       return undefined;
@@ -260,6 +281,12 @@ class Exchange {
     if (err instanceof AttemptTimeout) {
       if (this.canRetry()) this.scheduleRetry();
       else this.reply(504);
+      return;
+    }
+    // A failed TLS handshake (untrusted or expired certificate, wrong name): fail closed with 502, logged.
+    if (this.origin?.failed(err, this.ep, this.f.backend.ir.name)) {
+      if (this.canRetry()) this.scheduleRetry();
+      else this.reply(502, TLS_FAILED);
       return;
     }
     // A pooled connection the upstream closed while idle, or a stream it refused: the request never reached the

@@ -1,9 +1,11 @@
 /**
  * HTTP/1.1 Upgrade (WebSocket) proxying: route like any request, then splice the client and upstream
  * sockets together after the upstream answers 101. Redirect, CORS and mirror filters do not apply to
- * upgrades; request header modifiers and URL rewrites do.
+ * upgrades; request header modifiers and URL rewrites do. A backend under a BackendTLSPolicy is reached over
+ * TLS with the policy's verification (wss); without TLS origination available it is refused, never plaintext.
  */
 import { STATUS_CODES, request, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { CompiledSocket } from '../compile/types.ts';
 import { applyHeaderModifier } from '../filters/headers.ts';
@@ -11,6 +13,7 @@ import { modifyPath } from '../filters/path.ts';
 import { normalisePath } from '../router/normalize.ts';
 import { matchRoute } from '../router/router.ts';
 import { upstreamRequestHeaders } from './headers.ts';
+import { clientOptions, type TlsOrigins } from './tls.ts';
 
 /** Writes a minimal local reply on a raw socket and closes it. */
 function rawReply(sock: Duplex, status: number): void {
@@ -27,7 +30,7 @@ function head(res: IncomingMessage): string {
 }
 
 /** Proxies an Upgrade request arriving on `sock` (with `early` bytes already read past the head). */
-export function proxyUpgrade(socket: CompiledSocket, req: IncomingMessage, sock: Duplex, early: Buffer): void {
+export function proxyUpgrade(socket: CompiledSocket, req: IncomingMessage, sock: Duplex, early: Buffer, origins?: TlsOrigins): void {
   sock.on('error', () => sock.destroy());
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -56,7 +59,11 @@ export function proxyUpgrade(socket: CompiledSocket, req: IncomingMessage, sock:
   headers['connection'] = 'upgrade';
   headers['upgrade'] = req.headers.upgrade ?? 'websocket';
   // Upgraded connections are never returned to a pool: no agent.
-  const up = request({ host: ep.address, port: ep.port, method: req.method, path: path + search, headers, setHost: false, agent: false });
+  const tls = backend.ir.tls;
+  const origin = tls === undefined ? undefined : origins?.origin(tls);
+  if (tls !== undefined && origin === undefined) return rawReply(sock, 502);
+  const opts = { host: ep.address, port: ep.port, method: req.method, path: path + search, headers, setHost: false, agent: false as const };
+  const up = origin === undefined ? request(opts) : httpsRequest({ ...opts, ...clientOptions(origin.settings) });
   up.on('upgrade', (res, upSock, upHead) => {
     sock.write(head(res));
     if (upHead.length > 0) sock.write(upHead);
@@ -70,7 +77,10 @@ export function proxyUpgrade(socket: CompiledSocket, req: IncomingMessage, sock:
     sock.write(head(res));
     res.pipe(sock);
   });
-  up.on('error', () => rawReply(sock, 502));
+  up.on('error', (err) => {
+    origin?.failed(err, ep, backend.ir.name); // logs a TLS failure
+    rawReply(sock, 502);
+  });
   if (early.length > 0) up.write(early);
   up.end();
 }
