@@ -6,10 +6,13 @@
 
 /** Supported feature names, sorted (the status lists them in this order). */
 export const SUPPORTED_FEATURES = [
+  'BackendTLSPolicy',
+  'BackendTLSPolicySANValidation',
   'GRPCRoute',
   'GRPCRouteNamedRouteRule',
   'GRPCRouteRequestHeaderModifier',
   'Gateway',
+  'GatewayBackendClientCertificate',
   'GatewayHTTPListenerIsolation',
   'GatewayPort8080',
   'HTTPRoute',
