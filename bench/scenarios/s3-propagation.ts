@@ -55,6 +55,7 @@ export async function scenario3(ctx: BenchContext): Promise<ScenarioOutput> {
       ctx.log(`scenario 3: ${NEW_ROUTES} routes through ${way.name}`);
       const times: number[] = [];
       let errors = 0;
+      const codes = new Map<number, number>();
       let timeouts = 0;
       const hostOf = (i: number) => (way.name.startsWith('admin') ? `new-api-${i}.bench` : `new-file-${i}.bench`);
       for (let i = 0; i < NEW_ROUTES; i++) {
@@ -62,11 +63,12 @@ export async function scenario3(ctx: BenchContext): Promise<ScenarioOutput> {
         await way.add(i);
         const r = await timeUntil200(scaled.port, hostOf(i), TIMEOUT_MS, t0);
         errors += r.errors.length;
+        for (const c of r.errors) codes.set(c, (codes.get(c) ?? 0) + 1);
         if (r.ms === undefined) timeouts++;
         else times.push(r.ms);
       }
       const q = quantiles(times);
-      rows.push([way.name, `${times.length}/${NEW_ROUTES}`, fmtMs(q.p50), fmtMs(q.p99), fmtMs(q.max), String(errors), String(timeouts), verdict(times.length === NEW_ROUTES ? q.p99 < 10 : false)]);
+      rows.push([way.name, `${times.length}/${NEW_ROUTES}`, fmtMs(q.p50), fmtMs(q.p99), fmtMs(q.max), errors ? `${errors} (${[...codes].map(([c, n]) => `${c === 0 ? 'conn error' : c}×${n}`).join(', ')})` : '0', String(timeouts), verdict(times.length === NEW_ROUTES ? q.p99 < 10 : false)]);
     }
     const setup = `Gatehouse serving the scale fixture (${TOTAL_ROUTES} HTTPRoutes, 50 namespaces, 1,000 Services); all routes served ${fmtMs(scaled.allServingMs)} ms after spawn. Each new route is timed from just before its POST / file rename until the first 200 through the proxy, polled back to back on a keep-alive connection. Errors = answers other than 404/200 while waiting.`;
     return { title: TITLE, markdown: `${setup}\n\n${mdTable(['way', 'served', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'timeouts (10 s)', 'p99 < 10 ms'], rows)}` };
