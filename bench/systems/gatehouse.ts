@@ -86,12 +86,21 @@ export interface GatehouseProc {
   readonly adminUrl: string;
 }
 
+/**
+ * `--workers N` when BENCH_GATEHOUSE_WORKERS=N is set: every Gatehouse the bench starts then runs its data plane in
+ * N worker processes (`gatehouse run --workers N`), all on the proxy CPU(s) like the primary.
+ */
+export function workersArgs(): string[] {
+  const n = process.env.BENCH_GATEHOUSE_WORKERS;
+  return n === undefined || n === '' ? [] : ['--workers', n];
+}
+
 /** Starts `gatehouse run -f dir` on the proxy CPU; resolves once the admin API answers. */
 export async function startGatehouseProc(dir: string, cpu: string | undefined, name = 'gatehouse'): Promise<GatehouseProc> {
   const adminPort = await freePort();
   const nodeArgs: string[] = [];
   if (process.env.BENCH_CPU_PROF) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF);
-  const args = [...nodeArgs, join(PROJECT_ROOT, 'bin', 'gatehouse.js'), 'run', '-f', dir, '--admin', `127.0.0.1:${adminPort}`, '--log-level', 'warn'];
+  const args = [...nodeArgs, join(PROJECT_ROOT, 'bin', 'gatehouse.js'), 'run', '-f', dir, '--admin', `127.0.0.1:${adminPort}`, '--log-level', 'warn', ...workersArgs()];
   const proc = start(name, nodeBinary(), args, { cpu });
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   await waitFor200(`${adminUrl}/apis/gateway.networking.k8s.io/v1/gateways`, 60_000).catch((e: Error) => {

@@ -5,9 +5,11 @@ import { DEFAULT_ADMIN, DEFAULT_CONTROLLER_NAME } from './defaults.ts';
 const USAGE = `Gatehouse: a Kubernetes Gateway API gateway.
 
 Usage:
-  gatehouse run [-f PATH]... [--admin HOST:PORT] [--controller-name NAME] [--address-pool CIDR] [--log-level LEVEL]
+  gatehouse run [-f PATH]... [--admin HOST:PORT] [--controller-name NAME] [--address-pool CIDR] [--log-level LEVEL] [--workers N]
         Serve Gateway API YAML from files or directories (watched for changes).
         Without -f, serves the bundled example with its own demo backend.
+        --workers N runs the data plane in N worker processes sharing every listener (Linux);
+        0 (the default) serves traffic in the one process.
   gatehouse validate -f PATH...
         Check manifests as a Kubernetes API server with the Gateway API CRDs would; exit 1 on errors.
   gatehouse get KIND [NAME] [-n NS | -A] [-o yaml|json] [--admin HOST:PORT]
@@ -95,6 +97,8 @@ export interface RunOptions {
   addressPool?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   allowRemoteAdmin: boolean;
+  /** Data-plane worker processes; 0 or absent = the data plane runs in this process. */
+  workers?: number;
 }
 
 function parseRun(args: string[]): RunOptions {
@@ -107,10 +111,13 @@ function parseRun(args: string[]): RunOptions {
       'address-pool': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       'allow-remote-admin': { type: 'boolean', default: false },
+      workers: { type: 'string', default: '0' },
     },
   });
   const level = values['log-level']!;
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new Error(`--log-level must be debug, info, warn or error`);
+  const workers = /^\d{1,4}$/.test(values.workers!) ? Number(values.workers) : NaN;
+  if (!(workers >= 0 && workers <= 1024)) throw new Error(`--workers must be a whole number from 0 to 1024, got "${values.workers}"`);
   return {
     files: values.file ?? [],
     admin: values.admin!,
@@ -118,6 +125,7 @@ function parseRun(args: string[]): RunOptions {
     addressPool: values['address-pool'],
     logLevel: level as RunOptions['logLevel'],
     allowRemoteAdmin: values['allow-remote-admin']!,
+    workers,
   };
 }
 

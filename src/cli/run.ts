@@ -7,6 +7,9 @@ import { watchNotices } from '../runtime/notices.ts';
 import { admit } from '../runtime/admit.ts';
 import { translate } from '../translator/index.ts';
 import { HttpDataPlane } from '../dataplane/index.ts';
+import type { DataPlane } from '../dataplane/types.ts';
+import { RemoteDataPlane } from '../runtime/workers/remote.ts';
+import { reusePortSupported } from '../runtime/workers/reuseport.ts';
 import { FileProvider } from '../provider/file/provider.ts';
 import { startAdminServer } from '../admin/server.ts';
 import { startDemoBackend } from '../demo/backend.ts';
@@ -23,6 +26,19 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+/**
+ * The data plane: in this process, or with `workers` ≥ 1 in that many worker processes sharing every
+ * listener (src/runtime/workers), which keeps translations in this process off the request path.
+ */
+async function startDataPlane(opts: RunOptions, log: Logger): Promise<DataPlane> {
+  const workers = opts.workers ?? 0;
+  if (workers === 0) return new HttpDataPlane({ log: (level, msg, fields) => log(level, msg, fields) });
+  if (!reusePortSupported()) throw new Error(`--workers needs SO_REUSEPORT load balancing (Linux or FreeBSD); this is ${process.platform}`);
+  const dp = await RemoteDataPlane.start({ workers, log, logLevel: opts.logLevel });
+  log('info', `data plane running in ${workers} worker process${workers === 1 ? '' : 'es'} (pids ${dp.pids().join(', ')})`);
+  return dp;
+}
+
 /** Starts the standalone gateway: store, file provider, control loop, data plane, admin API. */
 export async function startGatehouse(opts: RunOptions, log: Logger = createLogger(opts.logLevel)): Promise<Running> {
   const [host, portText] = splitHostPort(opts.admin);
@@ -30,7 +46,16 @@ export async function startGatehouse(opts: RunOptions, log: Logger = createLogge
     throw new Error(`refusing to serve the admin API on ${host}: it is unauthenticated. Use a loopback address, or pass --allow-remote-admin`);
   }
   const store = new Store();
-  const dataplane = new HttpDataPlane({ log: (level: any, msg: string, fields?: any) => log(level, msg, fields) });
+  const dataplane = await startDataPlane(opts, log);
+  try {
+    return await startControlPlane(opts, log, store, dataplane, host, portText);
+  } catch (err) {
+    await dataplane.close(); // worker processes must not outlive a failed start
+    throw err;
+  }
+}
+
+async function startControlPlane(opts: RunOptions, log: Logger, store: Store, dataplane: DataPlane, host: string, portText: string): Promise<Running> {
   const controller = new Controller({
     store,
     dataplane,
