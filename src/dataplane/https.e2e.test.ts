@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { connect } from 'node:tls';
 import type { IR, IRCertificate } from '../ir/types.ts';
 import { HttpDataPlane } from './index.ts';
 import { backend, freePort, route, send, socket, startEcho, type EchoServer } from './testing.ts';
@@ -80,6 +81,23 @@ describe('HTTPS sockets', () => {
     assert.equal(b.fingerprint, fingerprint(shared.certPem));
   });
 
+  it('serves a client that negotiates no ALPN protocol as HTTP/1.1', async () => {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port, servername: 'example.org', rejectUnauthorized: false });
+      let data = '';
+      s.once('secureConnect', () => {
+        assert.equal(s.alpnProtocol, false);
+        s.write('GET /raw HTTP/1.1\r\nhost: example.org\r\nconnection: close\r\n\r\n');
+      });
+      s.setEncoding('utf8');
+      s.on('data', (d: string) => (data += d));
+      s.once('end', () => resolve(data));
+      s.once('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 200 /);
+    assert.match(answer, /"path":"\/raw"/);
+  });
+
   it('answers 421 when the Host selects another listener than the SNI, on HTTP/2 and HTTP/1.1', async () => {
     const s = h2tlsConnect(port, 'example.org');
     try {
@@ -100,6 +118,10 @@ describe('HTTPS sockets', () => {
     const h1 = await httpsGet(port, { servername: 'second-example.org', host: 'example.org:443' });
     assert.ok(h1.ok);
     assert.equal(h1.status, 421);
+    const upgrade = { connection: 'upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' };
+    const ws = await httpsGet(port, { servername: 'second-example.org', host: 'example.org', headers: upgrade });
+    assert.ok(ws.ok, ws.ok ? '' : ws.error);
+    assert.equal(ws.status, 421);
   });
 
   it('rotates certificates on apply without rebinding and without failing a handshake', async () => {

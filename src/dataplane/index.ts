@@ -3,7 +3,7 @@
  * tables in with a single reference assignment. Requests read that reference once, on arrival.
  * Clients speak HTTP/1.1 or HTTP/2 cleartext with prior knowledge on the same socket, or either over TLS
  * on HTTPS sockets (ALPN; SNI-chosen certificates; 421 for misdirected requests); upstreams speak
- * HTTP/1.1 (pooled Agent) or h2c (pooled sessions), per backend.
+ * HTTP/1.1 (undici pools, upstream/pool.ts) or h2c (pooled sessions), per backend.
  */
 import type { Agent, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -18,7 +18,7 @@ import { sendLocal } from './http/respond.ts';
 import { L4Plane } from './tcp/plane.ts'; // L4: TLS/TCP/UDP sockets
 import type { ApplyResult, DataPlane } from './types.ts';
 import { H2Pool } from './upstream/h2pool.ts';
-import { createUpstreamAgent } from './upstream/pool.ts';
+import { createUpstreamAgent, UpstreamPools } from './upstream/pool.ts';
 import { TlsOrigins } from './upstream/tls.ts';
 import { proxyUpgrade } from './upstream/upgrade.ts';
 
@@ -42,6 +42,8 @@ const SERVED = new Set(['HTTP', 'HTTPS']);
 /** The HTTP (HTTP/1.1 + h2c) data plane. */
 export class HttpDataPlane implements DataPlane {
   private current: CompiledConfig = compileIR(EMPTY_IR);
+  /** HTTP/1.1 upstreams: undici pools for forwarding, a node:http Agent for mirrors and Expect requests. */
+  private readonly pools = new UpstreamPools();
   private readonly agent: Agent = createUpstreamAgent();
   private readonly h2 = new H2Pool();
   /** TLS origination to BackendTLSPolicy backends (upstream/tls.ts), for HTTP and L4 alike. */
@@ -62,7 +64,7 @@ export class HttpDataPlane implements DataPlane {
     this.log = opts.log;
     this.origins = new TlsOrigins(opts.log);
     this.l4 = new L4Plane({ log: opts.log, origins: this.origins }); // L4
-    this.ctx = { agent: this.agent, h2: this.h2, tls: this.origins, log: opts.log };
+    this.ctx = { pools: this.pools, agent: this.agent, h2: this.h2, tls: this.origins, log: opts.log };
     this.closeGraceMs = opts.drainTimeoutMs ?? 5_000;
     this.tls = new HttpsHolders(opts.log);
     this.listeners = new ListenerSet((key, req, res) => this.onRequest(key, req, res), (key, req, sock, head) => this.onUpgrade(key, req, sock, head), {
@@ -94,7 +96,9 @@ export class HttpDataPlane implements DataPlane {
   private onUpgrade(key: string, req: IncomingMessage, sock: Duplex, head: Buffer): void {
     const socket = this.current.sockets.get(key);
     if (socket === undefined) sock.destroy();
-    else proxyUpgrade(socket, req, sock, head, this.origins);
+    else if (socket.protocol === 'HTTPS' && misdirectedRequest(req, socket)) {
+      sock.end('HTTP/1.1 421 Misdirected Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    } else proxyUpgrade(socket, req, sock, head, this.origins);
   }
 
   /** Compiles, binds, swaps, then unbinds sockets no longer present. Rejects only when the IR cannot compile. */
@@ -151,6 +155,7 @@ export class HttpDataPlane implements DataPlane {
     await this.queue;
     await this.listeners.closeAll(this.closeGraceMs);
     this.agent.destroy();
+    this.pools.close();
     this.h2.close();
     this.origins.close();
     await this.l4.close(); // L4

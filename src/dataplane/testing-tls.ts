@@ -39,6 +39,7 @@ export interface TlsClientOptions {
   readonly host?: string;
   readonly path?: string;
   readonly cert?: { cert: string; key: string };
+  readonly headers?: Record<string, string>;
 }
 
 /** An HTTP/1.1 request over a fresh TLS connection (server certificate not verified; tests compare fingerprints). */
@@ -47,7 +48,7 @@ export function httpsGet(port: number, o: TlsClientOptions): Promise<TlsReply> {
   return new Promise((resolve) => {
     // ALPNProtocols reaches tls.connect; @types/node does not list it on https.RequestOptions.
     const opts: RequestOptions & { ALPNProtocols: string[] } = {
-      host: '127.0.0.1', port, path: o.path ?? '/', servername: o.servername, headers: { host: o.host ?? o.servername },
+      host: '127.0.0.1', port, path: o.path ?? '/', servername: o.servername, headers: { ...o.headers, host: o.host ?? o.servername },
       rejectUnauthorized: false, agent: false, ALPNProtocols: ['http/1.1'], ...o.cert,
     };
     const req = httpsRequest(opts, (res) => {

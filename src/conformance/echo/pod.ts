@@ -11,8 +11,9 @@ import { startGrpcEcho } from './grpc-echo.ts';
 import { startTcpEcho } from './tcp-echo.ts';
 import { startUdpEcho } from './udp-echo.ts';
 import { parseCorefile, startDnsServer } from './dns.ts';
+import { startMeshEcho } from './mesh-echo.ts';
 
-/** What a pod runs. `mesh` (echo-advanced) is not emulated yet: such pods run but serve nothing. */
+/** What a pod runs. `mesh` is echo-advanced: the mesh echo server of ./mesh-echo.ts. */
 export type EchoMode = 'http' | 'grpc' | 'tcp' | 'udp' | 'dns' | 'mesh';
 
 /** How to start a pod. */
@@ -108,8 +109,10 @@ export async function startEchoPod(opts: EchoPodOptions): Promise<EchoPod> {
       const s = await startDnsServer({ ip: opts.ip, zones, log });
       return { mode, ports: { dns: s.ports[0] ?? 0 }, stop: s.close };
     }
-    case 'mesh':
-      log('echo-advanced (mesh echo) is not emulated: this pod serves nothing');
-      return { mode, ports: {}, stop: async () => {} };
+    case 'mesh': {
+      // The Istio-style echo names itself by host name, which Kubernetes sets to the pod name.
+      const s = await startMeshEcho({ ip: opts.ip, args: opts.args ?? [], hostname: env.HOSTNAME || env.POD_NAME || '', files: opts.files ?? {}, log });
+      return { mode, ports: { ...s.ports }, stop: s.close };
+    }
   }
 }

@@ -88,7 +88,8 @@ export function resolveContainer(dep: K8sObject, pod: { name: string; namespace:
   const c = spec.containers?.[0];
   if (!c) return { ok: false, reason: 'the pod template has no container' };
   const ns = pod.namespace;
-  const env: Record<string, string> = {};
+  // Every container sees HOSTNAME = the pod name (set by Kubernetes; the container's own env wins).
+  const env: Record<string, string> = { HOSTNAME: pod.name };
   for (const e of c.env ?? []) {
     const vf = e.valueFrom;
     if (!vf) env[e.name] = String(e.value ?? '');

@@ -1,6 +1,6 @@
 /**
- * The conformance request ops (HTTP, TLS, gRPC, TCP, UDP, weights, WebSocket, retry probe) and
- * the request-heavy custom steps. Mesh ops (`echo.*`) are not here: Mesh is not claimed yet.
+ * The conformance request ops (HTTP, TLS, gRPC, TCP, UDP, weights, WebSocket, retry probe, the
+ * mesh `echo.*` ops) and the request-heavy custom steps.
  *
  * Function-valued results: `weight.NewFunctionBasedSender` returns a `Sender`
  * (`{kind: 'sender', send}`), `weight.NewBatchFunctionBasedSender` a `BatchSender`
@@ -17,6 +17,7 @@ import { tcpOps } from './tcp-ops.ts';
 import { udpOps } from './udp-ops.ts';
 import { weightOps } from './weight.ts';
 import { retryOps } from './retry-probe.ts';
+import { meshOps } from './mesh-ops.ts';
 
 export { requestCustomHandlers } from './custom.ts';
 export type { DeferredCall } from './mirror.ts';
@@ -33,12 +34,8 @@ export const requestOps: Record<string, OpHandler> = {
   ...udpOps,
   ...weightOps,
   ...retryOps,
+  ...meshOps,
 };
 
-/** Mesh ops deliberately not implemented here (listed for the runner's "unknown op" message). */
-export const MESH_OPS_NOT_IMPLEMENTED = [
-  'echo.ConnectToApp',
-  'echo.ConnectToAppInNamespace',
-  'echo.MeshPod.MakeRequestAndExpectEventuallyConsistentResponse',
-  'echo.MeshPod.RequestBatch',
-] as const;
+/** Mesh ops not implemented here (listed for the runner's "unknown op" message); now none. */
+export const MESH_OPS_NOT_IMPLEMENTED: readonly string[] = [];

@@ -15,11 +15,15 @@ import { normalisePath } from '../router/normalize.ts';
 import { matchRoute } from '../router/router.ts';
 import { forward, type ResponseEditor } from '../upstream/forward.ts';
 import { upstreamRequestHeaders } from '../upstream/headers.ts';
+import type { UpstreamPools } from '../upstream/pool.ts';
 import { requestHasBody, requestHost, type ClientRequest, type ClientResponse } from './client.ts';
 import { sendEmpty, sendLocal } from './respond.ts';
 
 /** What the handler needs from its owner: the upstream pools and the logger. */
-export type HandlerContext = MirrorContext;
+export interface HandlerContext extends MirrorContext {
+  /** HTTP/1.1 pools of plaintext endpoints (undici). */
+  readonly pools: UpstreamPools;
+}
 
 /** Applies the response-side filters of the route and the chosen backend. */
 class Edits implements ResponseEditor {
@@ -165,7 +169,7 @@ function proxy(
   const t = route.timeouts;
   forward(
     {
-      agent: ctx.agent, h2: ctx.h2, tls: ctx.tls, backend, endpoint, method, path: target, headers, hasBody,
+      pools: ctx.pools, agent: ctx.agent, h2: ctx.h2, tls: ctx.tls, backend, endpoint, method, path: target, headers, hasBody,
       requestTimeoutMs: t?.requestMs ?? 0, attemptTimeoutMs: t?.backendRequestMs ?? 0, retry: route.retry,
       editor: needsEdits ? new Edits(plans!, typeof origin === 'string' ? origin : undefined) : undefined,
     },

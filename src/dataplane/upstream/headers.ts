@@ -12,9 +12,16 @@ export function isHopByHop(name: string): boolean {
   return HOP_BY_HOP.has(name) || name.startsWith('proxy-');
 }
 
-/** Names listed in a Connection header ("close, X-Foo" → {"close", "x-foo"}), or undefined when none. */
+/**
+ * Names listed in a Connection header ("close, X-Foo" → {"close", "x-foo"}), or undefined when none beyond the
+ * hop-by-hop ones: the common "keep-alive" / "close" (every upstream response carries one) allocate nothing.
+ */
 function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
   if (value === undefined) return undefined;
+  if (typeof value === 'string' && value.length <= 10) {
+    const v = value.toLowerCase();
+    if (v === 'keep-alive' || v === 'close') return undefined;
+  }
   const s = Array.isArray(value) ? value.join(',') : value;
   const out = new Set<string>();
   for (const t of s.split(',')) {

@@ -1,7 +1,8 @@
 /**
  * TLS origination to backends (BackendTLSPolicy). One TlsOrigin per distinct IRBackendTLS — that is, per
- * policy, client certificate and settings — owns its own keep-alive https Agent (HTTP/1.1, ALPN
- * http/1.1), its own HTTP/2 session pool (ALPN h2) and one SecureContext for raw L4 connections, so two
+ * policy, client certificate and settings — owns its own HTTP/1.1 pools (undici, ALPN http/1.1; a keep-alive
+ * https Agent for mirrors and Expect requests), its own HTTP/2 session pool (ALPN h2) and one SecureContext
+ * for raw L4 connections, so two
  * policies never share a connection and a pooled connection always carries the settings it was opened with.
  *
  * Secure defaults, not configurable: verification is always on (the policy's CAs, or the well-known
@@ -14,6 +15,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { connect as tlsConnect, createSecureContext, getCACertificates, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
 import type { IR, IRBackend, IRBackendTLS, IREndpoint } from '../../ir/types.ts';
 import { H2Pool } from './h2pool.ts';
+import { UpstreamPools } from './pool.ts';
 import { ALTNAME_INVALID, identityCheck } from './identity.ts';
 
 /** Logger shape of the data plane. */
@@ -64,7 +66,9 @@ export function clientOptions(s: IRBackendTLS): ConnectionOptions {
 /** Everything needed to speak TLS to the backends of one IRBackendTLS. */
 export class TlsOrigin {
   readonly settings: IRBackendTLS;
-  /** HTTP/1.1 over TLS, pooled and kept alive. */
+  /** HTTP/1.1 over TLS, one undici Pool per endpoint: the forwarding path. */
+  readonly pools: UpstreamPools;
+  /** HTTP/1.1 over TLS through node:https (mirrors, Expect requests), pooled and kept alive. */
   readonly agent: HttpsAgent;
   /** HTTP/2 over TLS (gRPC and h2 backends). */
   readonly h2: H2Pool;
@@ -81,6 +85,7 @@ export class TlsOrigin {
     this.options = clientOptions(settings);
     this.agent = new HttpsAgent({ ...this.options, keepAlive: true, keepAliveMsecs: 1000, maxSockets: 512, maxFreeSockets: 64, scheduling: 'lifo', ALPNProtocols: ['http/1.1'] });
     this.h2 = new H2Pool({ tls: this.options });
+    this.pools = new UpstreamPools(this.options);
   }
 
   /** Opens a TLS connection to an endpoint for L4 forwarding (no ALPN: the bytes are the client's). */
@@ -114,6 +119,7 @@ export class TlsOrigin {
   retire(): void {
     this.retired = true;
     for (const list of Object.values(this.agent.freeSockets)) for (const s of list ?? []) s.destroy();
+    this.pools.drain();
     this.h2.drain();
   }
 
@@ -121,6 +127,7 @@ export class TlsOrigin {
   close(): void {
     this.retired = true;
     this.agent.destroy();
+    this.pools.close();
     this.h2.close();
   }
 }
