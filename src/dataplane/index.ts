@@ -34,6 +34,11 @@ export interface HttpDataPlaneOptions {
   readonly keepAliveTimeoutMs?: number;
   /** How long removed sockets and close() let busy connections finish (default 30 s for removal, 5 s for close). */
   readonly drainTimeoutMs?: number;
+  /**
+   * Bind every listener with SO_REUSEPORT (Linux, FreeBSD), so that the N worker processes of
+   * `gatehouse run --workers N` each bind the same ports and the kernel spreads connections across them.
+   */
+  readonly reusePort?: boolean;
 }
 
 /** Protocols this data plane serves; other sockets (TLS, TCP, UDP) belong to the L4 plane. */
@@ -63,13 +68,14 @@ export class HttpDataPlane implements DataPlane {
   constructor(opts: HttpDataPlaneOptions = {}) {
     this.log = opts.log;
     this.origins = new TlsOrigins(opts.log);
-    this.l4 = new L4Plane({ log: opts.log, origins: this.origins }); // L4
+    this.l4 = new L4Plane({ log: opts.log, origins: this.origins, reusePort: opts.reusePort }); // L4
     this.ctx = { pools: this.pools, agent: this.agent, h2: this.h2, tls: this.origins, log: opts.log };
     this.closeGraceMs = opts.drainTimeoutMs ?? 5_000;
     this.tls = new HttpsHolders(opts.log);
     this.listeners = new ListenerSet((key, req, res) => this.onRequest(key, req, res), (key, req, sock, head) => this.onUpgrade(key, req, sock, head), {
       keepAliveTimeoutMs: opts.keepAliveTimeoutMs,
       drainTimeoutMs: opts.drainTimeoutMs,
+      reusePort: opts.reusePort,
       onTlsRefused: (socket, reason) => this.log?.('debug', 'TLS connection refused', { socket, reason }),
     });
   }

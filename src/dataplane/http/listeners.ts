@@ -33,6 +33,8 @@ export interface ListenerOptions {
   readonly drainTimeoutMs?: number;
   /** Refused TLS handshakes and client certificates (debug logging). */
   readonly onTlsRefused?: (key: string, reason: string) => void;
+  /** Bind with SO_REUSEPORT, so several worker processes share each port (src/runtime/workers). */
+  readonly reusePort?: boolean;
 }
 
 /** The HTTP/2 client connection preface (RFC 9113 §3.4). */
@@ -176,7 +178,7 @@ export class ListenerSet {
       };
       b.net.once('error', onError);
       b.net.once('listening', onListening);
-      b.net.listen({ host: address, port, exclusive: true });
+      b.net.listen({ host: address, port, exclusive: true, reusePort: this.opts.reusePort === true });
     });
   }
 

@@ -26,6 +26,8 @@ export interface L4PlaneOptions {
   readonly udpIdleTimeoutMs?: number;
   /** TLS origination for backends under a BackendTLSPolicy (TCP and terminated TLS; not passthrough). */
   readonly origins?: TlsOrigins;
+  /** Bind with SO_REUSEPORT, so several worker processes share each port (src/runtime/workers). */
+  readonly reusePort?: boolean;
 }
 
 /** What a TCP or TLS socket serves in the current version. */
@@ -80,7 +82,7 @@ export class L4Plane {
     }
     const bound: StreamSocket = { server: createServer({ allowHalfOpen: true }), conns: new Set(), table };
     bound.server.on('connection', (sock: Socket) => this.onConnection(s.key, bound, sock));
-    const err = await listen(bound.server, s.address, s.port);
+    const err = await listen(bound.server, s.address, s.port, this.opts.reusePort === true);
     if (err === undefined) this.streams.set(s.key, bound);
     return err;
   }
@@ -132,7 +134,7 @@ export class L4Plane {
   private async applyUdp(s: IRSocket): Promise<string | undefined> {
     let relay = this.relays.get(s.key);
     if (relay === undefined) {
-      relay = new UdpRelay(s.key, { log: this.opts.log, idleTimeoutMs: this.opts.udpIdleTimeoutMs });
+      relay = new UdpRelay(s.key, { log: this.opts.log, idleTimeoutMs: this.opts.udpIdleTimeoutMs, reusePort: this.opts.reusePort });
       const err = await relay.bind(s.address, s.port);
       if (err !== undefined) return err;
       this.relays.set(s.key, relay);
@@ -168,7 +170,7 @@ export class L4Plane {
 }
 
 /** Starts listening; resolves to an error string ("EADDRINUSE: ...") or undefined. */
-function listen(server: Server, address: string, port: number): Promise<string | undefined> {
+function listen(server: Server, address: string, port: number, reusePort: boolean): Promise<string | undefined> {
   return new Promise((resolve) => {
     const onError = (err: NodeJS.ErrnoException): void => {
       server.removeListener('listening', onListening);
@@ -181,6 +183,6 @@ function listen(server: Server, address: string, port: number): Promise<string |
     };
     server.once('error', onError);
     server.once('listening', onListening);
-    server.listen({ host: address, port, exclusive: true });
+    server.listen({ host: address, port, exclusive: true, reusePort });
   });
 }

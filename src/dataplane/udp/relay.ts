@@ -23,6 +23,8 @@ export interface UdpRelayOptions {
   /** Datagrams queued per session while its upstream socket connects (default 64). */
   readonly maxPending?: number;
   readonly log?: L4Log;
+  /** Bind with SO_REUSEPORT (worker processes sharing the port; the kernel keeps a client's flow on one). */
+  readonly reusePort?: boolean;
 }
 
 interface Session {
@@ -52,7 +54,7 @@ export class UdpRelay {
 
   /** Binds the listener socket; resolves to an error string or undefined. */
   bind(address: string, port: number): Promise<string | undefined> {
-    const sock = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', reuseAddr: false });
+    const sock = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', reuseAddr: false, reusePort: this.opts.reusePort === true });
     return new Promise((resolve) => {
       sock.once('error', (err: NodeJS.ErrnoException) => {
         sock.close();

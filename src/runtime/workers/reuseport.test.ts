@@ -1,47 +1,44 @@
 /**
- * The SO_REUSEPORT hook, in this test process (each test file runs in its own process): after it is
- * installed, listening the way the data plane listens succeeds twice on one port, for TCP and for UDP
- * (through an ES-module named import of createSocket, as src/dataplane/udp/relay.ts imports it).
+ * SO_REUSEPORT through the data plane's own option: two data planes created with `reusePort: true`
+ * (as two worker processes are) both bind one TCP port and one UDP port; without it the second bind fails.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSocket, type Socket } from 'node:dgram';
-import { createServer, type AddressInfo, type Server } from 'node:net';
-import { installReusePort, reusePortSupported } from './reuseport.ts';
+import { createServer, type AddressInfo } from 'node:net';
+import { HttpDataPlane } from '../../dataplane/index.ts';
+import type { IR, IRSocket } from '../../ir/types.ts';
+import { reusePortSupported } from './reuseport.ts';
 
 const skip = reusePortSupported() ? false : 'SO_REUSEPORT balancing is Linux/FreeBSD only';
 
-function listen(server: Server, port: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    server.once('error', (e: NodeJS.ErrnoException) => resolve(e.code));
-    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => resolve(undefined));
-  });
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
 }
 
-function bind(sock: Socket, port: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    sock.once('error', (e: NodeJS.ErrnoException) => resolve(e.code));
-    sock.bind({ address: '127.0.0.1', port, exclusive: true }, () => resolve(undefined));
-  });
+function ir(port: number): IR {
+  const http: IRSocket = { key: `127.0.0.1:${port}`, address: '127.0.0.1', port, protocol: 'HTTP', gateway: 'ns/gw', httpListeners: [] };
+  const udp: IRSocket = {
+    key: `127.0.0.1:${port}/udp`, address: '127.0.0.1', port, protocol: 'UDP', gateway: 'ns/gw', httpListeners: [],
+    l4Listeners: [{ name: 'ns/gw/udp', hostname: '', routes: [] }],
+  } as unknown as IRSocket;
+  return { version: 1, sockets: [http, udp] };
 }
 
-test('before the hook a second bind fails; after it, TCP and UDP sockets share the port', { skip }, async () => {
-  const first = createServer();
-  assert.equal(await listen(first, 0), undefined);
-  const port = (first.address() as AddressInfo).port;
-  const early = createServer();
-  assert.equal(await listen(early, port), 'EADDRINUSE', 'without SO_REUSEPORT the port is exclusive');
-  await new Promise<void>((r) => first.close(() => r()));
-
-  installReusePort();
-  const [a, b] = [createServer(), createServer()];
-  assert.equal(await listen(a, port), undefined);
-  assert.equal(await listen(b, port), undefined, 'a second TCP listener on the same port');
-  const [u1, u2] = [createSocket({ type: 'udp4' }), createSocket({ type: 'udp4' })];
-  assert.equal(await bind(u1, 0), undefined);
-  const udpPort = u1.address().port;
-  assert.equal(await bind(u2, udpPort), undefined, 'a second UDP socket on the same port');
-  await Promise.all([a, b].map((s) => new Promise<void>((r) => s.close(() => r()))));
-  u1.close();
-  u2.close();
+test('data planes with reusePort share TCP and UDP ports; without it the second bind fails', { skip }, async () => {
+  const port = await freePort();
+  const a = new HttpDataPlane({ reusePort: true });
+  const b = new HttpDataPlane({ reusePort: true });
+  const c = new HttpDataPlane();
+  try {
+    assert.equal((await a.apply(ir(port))).bindErrors.size, 0);
+    assert.equal((await b.apply(ir(port))).bindErrors.size, 0, 'a second worker binds the same ports');
+    const refused = (await c.apply(ir(port))).bindErrors;
+    assert.match(refused.get(`127.0.0.1:${port}`) ?? '', /EADDRINUSE/, 'an exclusive bind is refused');
+  } finally {
+    await Promise.all([a.close(), b.close(), c.close()]);
+  }
 });

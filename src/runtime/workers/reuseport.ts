@@ -18,49 +18,11 @@
  * (the kernel does not move it to a sibling); another process of the same user that also sets SO_REUSEPORT
  * could share the port instead of getting EADDRINUSE.
  *
- * The data plane (src/dataplane) binds with `listen({host, port, exclusive: true})` and
- * `createSocket({type, ...})`. It has no option to ask for SO_REUSEPORT, so a worker process (and only a
- * worker process: it runs nothing but the data plane) installs this hook before creating it. The clean
- * replacement is an `HttpDataPlaneOptions.reusePort` passed down to those three call sites.
+ * The data plane binds this way when created with `reusePort: true` (HttpDataPlaneOptions), which is
+ * what a worker process does.
  */
-import dgram from 'node:dgram';
-import { syncBuiltinESMExports } from 'node:module';
-import net from 'node:net';
-
-let installed = false;
 
 /** Platforms where SO_REUSEPORT balances connections across sockets (not just allows the bind). */
 export function reusePortSupported(platform: NodeJS.Platform = process.platform): boolean {
   return platform === 'linux' || platform === 'freebsd';
-}
-
-function isOptions(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null;
-}
-
-/**
- * Makes every listening socket this process opens afterwards on an explicit port — net/http/tls servers
- * listening with an options object, dgram sockets created with an options object — set SO_REUSEPORT.
- * Idempotent. Only for worker processes.
- */
-export function installReusePort(): void {
-  if (installed) return;
-  installed = true;
-  const listen = net.Server.prototype.listen;
-  net.Server.prototype.listen = function (this: net.Server, ...args: unknown[]) {
-    const first = args[0];
-    if (isOptions(first) && typeof first.port === 'number' && first.port !== 0 && first.reusePort === undefined) {
-      args[0] = { ...first, reusePort: true };
-    }
-    return (listen as (...a: unknown[]) => net.Server).apply(this, args);
-  } as typeof listen;
-
-  const createSocket = dgram.createSocket;
-  const patched = function (type: unknown, listener?: unknown) {
-    const opts = isOptions(type) && type.reusePort === undefined ? { ...type, reusePort: true } : type;
-    return (createSocket as (...a: unknown[]) => dgram.Socket)(opts, listener);
-  };
-  (dgram as { createSocket: unknown }).createSocket = patched;
-  // ES modules importing { createSocket } from 'node:dgram' see the patched function only after this.
-  syncBuiltinESMExports();
 }

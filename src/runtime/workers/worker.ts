@@ -13,7 +13,6 @@ import type { DataPlane } from '../../dataplane/types.ts';
 import type { IR } from '../../ir/types.ts';
 import type { LogLevel } from '../../dataplane/index.ts';
 import { parseToWorker, type FromWorker, type ToWorker } from './protocol.ts';
-import { installReusePort } from './reuseport.ts';
 
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
@@ -44,10 +43,10 @@ export async function runWorker(): Promise<number> {
     process.stderr.write('gatehouse worker: must be started by `gatehouse run --workers N` (no IPC channel)\n');
     return 2;
   }
-  installReusePort();
   const { HttpDataPlane } = await import('../../dataplane/index.ts');
   const min = ORDER[levelFromEnv()];
   const dataplane: DataPlane & { version: number } = new HttpDataPlane({
+    reusePort: true,
     log: (level, msg, fields) => {
       if (ORDER[level] >= min && !REPORTED_BY_PRIMARY.has(msg)) send({ t: 'log', level, msg, fields });
     },
