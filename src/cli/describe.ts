@@ -6,8 +6,7 @@
 import YAML from 'yaml';
 import { groupOf, type K8sObject } from '../api/object.ts';
 import { kindInfo } from '../api/kinds.ts';
-import { AdminClient, failureMessage } from './client.ts';
-import { ageOf, fetchObjects, kindOrUsage, printErr, renderTable, type Print } from './get.ts';
+import { ageOf, loadObjects, kindOrUsage, printErr, renderTable, type Print } from './get.ts';
 
 /** Arguments of describeCommand. */
 export interface DescribeArgs {
@@ -23,14 +22,8 @@ export interface DescribeArgs {
 export async function describeCommand(args: DescribeArgs, out: Print, err: Print = printErr): Promise<number> {
   const info = kindOrUsage(args.kind, err);
   if (!info) return 2;
-  const client = new AdminClient(args.admin, { onWarning: (w) => err(`Warning: ${w}\n`) });
-  let objs: K8sObject[];
-  try {
-    objs = await fetchObjects(client, info, args);
-  } catch (e) {
-    err(failureMessage(e, args.admin) + '\n');
-    return 1;
-  }
+  const objs = await loadObjects(info, args, err);
+  if (!objs) return 1;
   if (objs.length === 0) {
     err(`No resources found${info.namespaced && !args.allNamespaces ? ` in ${args.namespace || 'default'} namespace` : ''}.\n`);
     return 0;

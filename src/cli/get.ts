@@ -37,10 +37,28 @@ export function kindOrUsage(kind: string, err: Print): KindInfo | undefined {
  * Fetches the objects a get/describe names: one by name, or all of a kind in a namespace (or all
  * namespaces). `default` is the namespace when none is given, as with kubectl.
  */
-export async function fetchObjects(client: AdminClient, info: KindInfo, a: { name?: string; namespace?: string; allNamespaces?: boolean }): Promise<K8sObject[]> {
+async function fetchObjects(client: AdminClient, info: KindInfo, a: { name?: string; namespace?: string; allNamespaces?: boolean }): Promise<K8sObject[]> {
   const ns = info.namespaced ? (a.allNamespaces && !a.name ? undefined : a.namespace || 'default') : undefined;
   if (a.name) return [await client.get(apiVersionOf(info), info.kind, ns, a.name)];
   return client.list(apiVersionOf(info), info.kind, ns);
+}
+
+/**
+ * Fetches what `get` and `describe` show, printing a kubectl-style failure instead of throwing;
+ * undefined means the command should exit 1.
+ */
+export async function loadObjects(
+  info: KindInfo,
+  a: { admin: string; name?: string; namespace?: string; allNamespaces?: boolean },
+  err: Print,
+): Promise<K8sObject[] | undefined> {
+  const client = new AdminClient(a.admin, { onWarning: (w) => err(`Warning: ${w}\n`) });
+  try {
+    return await fetchObjects(client, info, a);
+  } catch (e) {
+    err(failureMessage(e, a.admin) + '\n');
+    return undefined;
+  }
 }
 
 /** Runs `get`. Exit code: 0 ok, 1 not found or server error, 2 usage error. */
@@ -52,14 +70,8 @@ export async function getCommand(args: GetArgs, out: Print, err: Print = printEr
     return 2;
   }
   const output = args.output ?? 'table';
-  const client = new AdminClient(args.admin, { onWarning: (w) => err(`Warning: ${w}\n`) });
-  let objs: K8sObject[];
-  try {
-    objs = await fetchObjects(client, info, args);
-  } catch (e) {
-    err(failureMessage(e, args.admin) + '\n');
-    return 1;
-  }
+  const objs = await loadObjects(info, args, err);
+  if (!objs) return 1;
   if (output === 'json' || output === 'yaml') {
     const doc = args.name ? objs[0] : { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: objs };
     out(output === 'json' ? JSON.stringify(doc, null, 4) + '\n' : YAML.stringify(doc));
