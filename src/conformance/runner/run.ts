@@ -3,8 +3,7 @@
  * saved values, `ifFeature`, `sleep`, the generic ops, `custom` dispatch and the helper ops.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StepFailure, type CustomHandler, type OpHandler, type RunContext, type Step, type TestCase, type Workloads, type Timeouts } from '../types.ts';
-import type { AdminClient } from '../../cli/client.ts';
+import { StepFailure, type CustomHandler, type OpHandler, type RunContext, type Step, type TestCase } from '../types.ts';
 import type { K8sObject } from '../../api/object.ts';
 import { Applier, type ApplierConfig } from './applier.ts';
 import { readTestManifest } from './corpus.ts';
@@ -12,16 +11,12 @@ import { Scope, substituteStep } from './refs.ts';
 import { runCustom } from './custom.ts';
 import type { HarnessContext, HarnessOpHandler } from './context.ts';
 
-/** Everything the interpreter needs for a run. */
-export interface RunnerEnv {
-  admin: AdminClient;
-  workloads: Workloads;
-  environment: any;
-  timeouts: Timeouts;
-  requiredConsecutiveSuccesses: number;
-  supportedFeatures: ReadonlySet<string>;
-  controllerName: string;
-  gatewayClassName: string;
+/** Everything the interpreter needs for a run: what every op sees (RunContext's run-wide part), plus its own. */
+export interface RunnerEnv
+  extends Pick<
+    RunContext,
+    'admin' | 'workloads' | 'environment' | 'timeouts' | 'requiredConsecutiveSuccesses' | 'supportedFeatures' | 'controllerName' | 'gatewayClassName' | 'signal'
+  > {
   corpusDir: string;
   applierConfig: ApplierConfig;
   /** Helper ops (kubernetes.*, request ops ...). */
@@ -31,7 +26,6 @@ export interface RunnerEnv {
   customHandlers: Readonly<Record<string, CustomHandler>>;
   /** Delete the test's objects afterwards (CleanupTestResources). */
   cleanup: boolean;
-  signal: AbortSignal;
   /** Receives every log line as it happens (verbose output). */
   onLog?: (test: string, line: string) => void;
 }
