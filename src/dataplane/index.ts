@@ -135,7 +135,7 @@ export class HttpDataPlane implements DataPlane {
       if (err !== undefined) {
         if (tls !== undefined) this.tls.drop(s.key);
         bindErrors.set(s.key, err);
-        this.log?.('error', 'cannot bind socket', { socket: s.key, gateway: s.gateway, error: err });
+        this.log?.('debug', 'cannot bind socket', { socket: s.key, gateway: s.gateway, error: err });
       }
     }
     for (const s of next.sockets.values()) {

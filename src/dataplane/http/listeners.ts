@@ -18,6 +18,7 @@ import type { Duplex } from 'node:stream';
 import type { TlsHolder } from '../tls/holder.ts';
 import type { ClientRequest, ClientResponse } from './client.ts';
 import { createTlsFront } from './tls-front.ts';
+import { describeBindError } from '../bind-error.ts';
 
 /** Called for every request with the socket key it arrived on. */
 export type SocketRequestHandler = (key: string, req: ClientRequest, res: ClientResponse) => void;
@@ -165,7 +166,7 @@ export class ListenerSet {
     return new Promise((resolve) => {
       const onError = (err: NodeJS.ErrnoException): void => {
         b.net.removeListener('listening', onListening);
-        resolve(`${err.code ?? 'ERROR'}: ${err.message}`);
+        resolve(describeBindError(err, address, port));
       };
       const onListening = (): void => {
         b.net.removeListener('error', onError);

@@ -13,6 +13,7 @@ import { UdpRelay } from '../udp/relay.ts';
 import type { TlsOrigins } from '../upstream/tls.ts';
 import { splice } from './splice.ts';
 import { L4Target } from './target.ts';
+import { describeBindError } from '../bind-error.ts';
 
 /** IR socket protocols this plane serves. */
 export const L4_SOCKET_PROTOCOLS: ReadonlySet<string> = new Set(['TLS', 'TCP', 'UDP']);
@@ -174,7 +175,7 @@ function listen(server: Server, address: string, port: number, reusePort: boolea
   return new Promise((resolve) => {
     const onError = (err: NodeJS.ErrnoException): void => {
       server.removeListener('listening', onListening);
-      resolve(`${err.code ?? 'ERROR'}: ${err.message}`);
+      resolve(describeBindError(err, address, port));
     };
     const onListening = (): void => {
       server.removeListener('error', onError);

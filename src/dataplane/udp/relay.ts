@@ -13,6 +13,7 @@ import { isIPv6 } from 'node:net';
 import type { IREndpoint } from '../../ir/types.ts';
 import type { L4Log } from '../tlsroute/connection.ts';
 import type { L4Target } from '../tcp/target.ts';
+import { describeBindError } from '../bind-error.ts';
 
 /** Options of UdpRelay. */
 export interface UdpRelayOptions {
@@ -58,7 +59,7 @@ export class UdpRelay {
     return new Promise((resolve) => {
       sock.once('error', (err: NodeJS.ErrnoException) => {
         sock.close();
-        resolve(`${err.code ?? 'ERROR'}: ${err.message}`);
+        resolve(describeBindError(err, address, port));
       });
       sock.bind({ address, port, exclusive: true }, () => {
         sock.removeAllListeners('error');
