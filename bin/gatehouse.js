@@ -2,6 +2,8 @@
 // Gatehouse's command-line entry. The sources are TypeScript run by Node's built-in type stripping
 // (Node >= 22.19), so there is no build step; this file only checks the Node version first, because
 // on an older Node the import below fails with an error that does not say what is wrong.
+import { enableCompileCache } from 'node:module';
+
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 19)) {
   process.stderr.write(
@@ -10,5 +12,24 @@ if (major < 22 || (major === 22 && minor < 19)) {
   );
   process.exit(2);
 }
+
+// Memory of the long-running server. On a machine with a few GB of RAM, V8 lets each young-generation
+// semi-space grow to 64 MiB: about 128 MiB of RSS for a generation whose live data between two
+// scavenges is a few hundred KiB (in-flight requests). Capped at GATEHOUSE_SEMI_SPACE_MB (default 4),
+// the young generation stays at ~8 MiB; the cost is more frequent scavenges, each as cheap as what
+// survives it. V8 sizes its heap once, at startup, so `run` executes itself again with the flag (same
+// pid, process.execve); worker processes inherit it. GATEHOUSE_SEMI_SPACE_MB=0 keeps V8's default.
+const semiSpaceMb = process.env.GATEHOUSE_SEMI_SPACE_MB ?? '4';
+const flagged = process.execArgv.some((a) => a.startsWith('--max-semi-space-size'));
+if (process.argv[2] === 'run' && !flagged && /^[1-9]\d*$/.test(semiSpaceMb) && typeof process.execve === 'function') {
+  const argv = [process.execPath, `--max-semi-space-size=${semiSpaceMb}`, ...process.execArgv, ...process.argv.slice(1)];
+  process.execve(process.execPath, argv, process.env);
+}
+
+// Compiled code and type-stripped sources are cached on disk (NODE_COMPILE_CACHE, else the OS temp dir;
+// NODE_DISABLE_COMPILE_CACHE=1 turns it off): later starts skip loading the TypeScript stripper, about
+// 10 MiB of RSS, and start faster.
+enableCompileCache();
+
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -36,7 +36,7 @@ export interface AdminServerOptions {
   extraRoutes?: ExtraRoute | readonly ExtraRoute[];
   /** Request bodies larger than this get 413. Default 4 MiB. */
   maxBodyBytes?: number;
-  /** How many past events a watch can resume from. Default 4096. */
+  /** How many past events a watch can resume from. Default DEFAULT_HISTORY (1,024). */
   watchHistory?: number;
 }
 

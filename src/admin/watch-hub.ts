@@ -5,8 +5,13 @@
  */
 import type { Store, WatchEvent, Watcher } from '../store/store.ts';
 
-/** How many past events are kept by default. */
-export const DEFAULT_HISTORY = 4096;
+/**
+ * How many past events are kept by default. Each one can hold an object version the store has
+ * already replaced (a few KiB for a route with status), so the history is part of the memory budget:
+ * 1,024 covers a client that reconnects after a burst of a thousand changes; one further behind lists
+ * again, as Kubernetes clients do on 410.
+ */
+export const DEFAULT_HISTORY = 1024;
 
 /** The resourceVersion an event happened at (every store write bumps it, so each event has its own). */
 export function eventVersion(ev: WatchEvent): number {
@@ -15,15 +20,17 @@ export function eventVersion(ev: WatchEvent): number {
 
 /** Fans store events out to watch streams and remembers the last few for resumption. */
 export class WatchHub {
-  private readonly ring: WatchEvent[] = [];
-  private readonly size: number;
+  /** A circular buffer: `count` events ending just before `next`. */
+  private readonly ring: (WatchEvent | undefined)[];
+  private next = 0;
+  private count = 0;
   /** Every event after this resourceVersion is still in the ring. */
   private floor: number;
   private readonly listeners = new Set<Watcher>();
   private readonly stop: () => void;
 
   constructor(store: Store, size = DEFAULT_HISTORY) {
-    this.size = Math.max(1, size);
+    this.ring = new Array(Math.max(1, size)).fill(undefined);
     this.floor = store.resourceVersion;
     this.stop = store.watch((ev) => this.onEvent(ev));
   }
@@ -36,7 +43,7 @@ export class WatchHub {
   subscribe(fn: Watcher, since?: number): { past: WatchEvent[] | undefined; unsubscribe: () => void } {
     let past: WatchEvent[] | undefined = [];
     if (since !== undefined) {
-      past = since < this.floor ? undefined : this.ring.filter((ev) => eventVersion(ev) > since);
+      past = since < this.floor ? undefined : this.history().filter((ev) => eventVersion(ev) > since);
     }
     this.listeners.add(fn);
     return { past, unsubscribe: () => this.listeners.delete(fn) };
@@ -48,9 +55,20 @@ export class WatchHub {
     this.listeners.clear();
   }
 
+  /** The remembered events, oldest first. */
+  history(): WatchEvent[] {
+    const out: WatchEvent[] = [];
+    const n = this.ring.length;
+    for (let i = 0; i < this.count; i++) out.push(this.ring[(this.next - this.count + i + n) % n]!);
+    return out;
+  }
+
   private onEvent(ev: WatchEvent): void {
-    this.ring.push(ev);
-    if (this.ring.length > this.size) this.floor = eventVersion(this.ring.shift()!);
+    const evicted = this.ring[this.next];
+    if (this.count === this.ring.length && evicted) this.floor = eventVersion(evicted);
+    this.ring[this.next] = ev;
+    this.next = (this.next + 1) % this.ring.length;
+    this.count = Math.min(this.count + 1, this.ring.length);
     for (const fn of this.listeners) {
       try {
         fn(ev);

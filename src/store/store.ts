@@ -7,6 +7,7 @@ import { matchesSelector, type LabelSelector } from '../api/labels.ts';
 import { StoreError } from './errors.ts';
 import { mapSnapshot, type Snapshot } from './snapshot.ts';
 import { mergePatch } from './merge-patch.ts';
+import { freezeInterned, StringPool } from './intern.ts';
 
 /** One change, delivered to watchers after the store has applied it. */
 export interface WatchEvent {
@@ -40,6 +41,8 @@ export class Store {
   /** Inner maps handed out in a snapshot; the next write to one clones it first. */
   private shared = new Set<Map<string, K8sObject>>();
   private watchers = new Set<Watcher>();
+  /** Shared copies of the strings stored objects repeat (see intern.ts). */
+  private readonly strings = new StringPool();
 
   constructor() {
     this.ensureNamespace('default');
@@ -143,8 +146,9 @@ export class Store {
       throw new StoreError('Conflict', conflictMessage(info, key.name));
     }
     if (isDeepStrictEqual(cur.status, status)) return cur;
-    const next = structuredClone(cur) as K8sObject;
-    next.status = structuredClone(status);
+    // Only metadata (resourceVersion) and status are new: the frozen spec keeps its identity, so a
+    // status write never makes a spec look changed to readers that compare by identity (the translator).
+    const next = { ...cur, metadata: structuredClone(cur.metadata), status: structuredClone(status) } as K8sObject;
     return this.put(next, 'MODIFIED');
   }
 
@@ -205,7 +209,7 @@ export class Store {
     if (key.namespace && key.kind !== 'Namespace') this.ensureNamespace(key.namespace);
     this.rv++;
     obj.metadata.resourceVersion = String(this.rv);
-    deepFreeze(obj);
+    freezeInterned(obj, this.strings);
     this.writable(`${key.group}/${key.kind}`).set(`${key.namespace}/${key.name}`, obj);
     this.emit({ type, object: obj });
     return obj;

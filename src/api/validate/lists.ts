@@ -45,15 +45,34 @@ const LIST_RULES: Readonly<Record<string, readonly ListRule[]>> = {
 /** Reports every duplicate item of a set list and every duplicate key of a map list. */
 export function checkListTypes(kind: string, spec: unknown, errs: ErrorList): void {
   for (const rule of LIST_RULES[kind] ?? []) {
-    for (const { value, path } of locate(spec, rule.at, ['spec'])) checkList(value, path, rule.key, errs);
+    locate(spec, rule.at, 0, ['spec'], (value, path) => checkList(value, path, rule.key, errs));
   }
 }
 
-function locate(node: unknown, pattern: Pattern, path: PathStep[]): { value: unknown; path: PathStep[] }[] {
-  if (pattern.length === 0) return node === undefined ? [] : [{ value: node, path }];
-  const [head, ...rest] = pattern;
-  if (head === '*') return listOf(node).flatMap((item, i) => locate(item, rest, [...path, i]));
-  return isObject(node) ? locate(node[head], rest, [...path, head]) : [];
+/**
+ * Calls `found` for every value at `pattern` (from step `at` on) below `node`. `path` is the path of
+ * `node`, extended in place while walking (validation runs on every object loaded: no copies per
+ * step); `found` gets its own copy.
+ */
+function locate(node: unknown, pattern: Pattern, at: number, path: PathStep[], found: (value: unknown, path: PathStep[]) => void): void {
+  if (at === pattern.length) {
+    if (node !== undefined) found(node, [...path]);
+    return;
+  }
+  const head = pattern[at];
+  if (head === '*') {
+    const items = listOf(node);
+    for (let i = 0; i < items.length; i++) {
+      path.push(i);
+      locate(items[i], pattern, at + 1, path, found);
+      path.pop();
+    }
+    return;
+  }
+  if (!isObject(node) || node[head] === undefined) return;
+  path.push(head);
+  locate(node[head], pattern, at + 1, path, found);
+  path.pop();
 }
 
 function checkList(list: unknown, path: PathStep[], key: string | undefined, errs: ErrorList): void {

@@ -1,71 +1,89 @@
 /**
  * The file provider: keeps the store in step with a set of manifest files and directories.
  *
- * Each file owns the objects it defines. On every change the provider re-reads the files, works
- * out what each file should contribute, and applies only the difference:
+ * Each file owns the objects it defines, and a change costs only the files it touches:
  * - an object no longer in its file is deleted;
  * - an object that became invalid keeps its last good version (the error is logged);
  * - a file with a YAML syntax error keeps everything it contributed before;
  * - a deleted file deletes its objects;
  * - an object defined by two files belongs to the one that had it first (or sorts first); the
- *   other file gets an error.
- * Watching uses node:fs watch on the directories (recursive), debounced, followed by a full
- * rescan, which also copes with editors that save by renaming a new file over the old one.
+ *   other file gets an error (see ownership.ts).
+ *
+ * Watching: node:fs watch on the directories (recursive) names the path that changed. A file renamed
+ * into place (how editors and tools save atomically) is read, parsed and applied on the next turn of
+ * the event loop when it only adds or changes objects. Everything else waits for a quiet period
+ * (`debounceMs`) first: in-place writes ("change" events, which arrive while the writer is still
+ * writing), and any change that would remove objects or does not parse, since that is also what a
+ * half-done save looks like. Every event is checked again after the quiet period, and an event the
+ * provider cannot place triggers a full rescan (which re-parses only files whose text changed).
  */
-import { watch, type FSWatcher } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import type { K8sObject } from '../../api/object.ts';
-import { keyOf } from '../../api/object.ts';
+import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { dirname, join, normalize, sep } from 'node:path';
 import type { Store } from '../../store/store.ts';
-import { findManifests } from './walk.ts';
-import { loadAndValidate, identity, displayName, type LoadResult } from './load.ts';
-import { formatDiagnostic, type Diagnostic, type Position } from './parse.ts';
+import { findManifests, isManifestName } from './walk.ts';
+import { formatDiagnostic, parseManifests, type Diagnostic, type Position } from './parse.ts';
+import { identity } from './load.ts';
+import { loadFileState, needsConfirmation, textDigest, type FileState } from './file-state.ts';
+import { Ownership } from './ownership.ts';
 
-/** The annotation naming the file an object came from. */
-export const SOURCE_FILE_ANNOTATION = 'gatehouse.dev/source-file';
+export { SOURCE_FILE_ANNOTATION } from './file-state.ts';
 
 /** Options of the file provider. */
 export interface FileProviderOptions {
   paths: string[];
   store: Store;
   log: (line: string) => void;
-  /** Called after every rescan with all current diagnostics (errors and warnings). */
+  /** Called after every applied change with all current diagnostics (errors and warnings). */
   onDiagnostics?: (diagnostics: Diagnostic[]) => void;
-  /** Quiet time after a file event before rescanning, in ms (default 50). */
+  /** Quiet time before in-place writes, removals and unparsable files are applied, in ms (default 50). */
   debounceMs?: number;
+  /** Called each time a file's text is parsed (to observe that unchanged files are not). */
+  onParse?: (file: string) => void;
 }
 
-interface FileState {
-  text: string;
-  result: LoadResult;
-  /** Identity → the object this file last contributed (as applied, with the annotation). */
-  applied: Map<string, K8sObject>;
+/** One file's step from what was applied to what was just read. */
+interface Step {
+  file: string;
+  prev: FileState | undefined;
+  next: FileState | undefined;
 }
 
 /** Feeds the store from files and keeps it updated while the files change. */
 export class FileProvider {
   private readonly opts: FileProviderOptions;
-  private files = new Map<string, FileState>();
-  /** Identity → owning file. */
-  private owners = new Map<string, string>();
-  private loggedConflicts = new Set<string>();
+  /** The configured paths, normalized, without a trailing separator. */
+  private readonly roots: string[];
+  private readonly files = new Map<string, FileState>();
+  private readonly ownership: Ownership;
   private watchers: FSWatcher[] = [];
+  /** Paths named by rename events, handled on the next turn. */
+  private urgent = new Set<string>();
+  /** Paths to (re)check once the quiet period has passed. */
+  private quiet = new Set<string>();
+  private fullRescanDue = false;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private dirty = false;
+  private immediate: NodeJS.Immediate | undefined;
+  /** Every read-and-apply runs in this chain, one at a time. */
+  private queue: Promise<void> = Promise.resolve();
   private stopped = false;
 
   constructor(opts: FileProviderOptions) {
     this.opts = opts;
+    this.roots = opts.paths.map((p) => normalize(p).replace(/(.)[\\/]+$/, '$1'));
+    this.ownership = new Ownership({
+      store: opts.store,
+      log: opts.log,
+      claimOf: (file, id) => this.files.get(file)?.claims.get(id),
+      locate: (file, id) => locateName(file, id),
+    });
   }
 
   /** Loads every file once, then starts watching. */
   async start(): Promise<void> {
     await this.rescan();
-    for (const dir of await this.watchRoots()) {
+    for (const dir of this.watchRoots()) {
       try {
-        const w = watch(dir, { recursive: true }, () => this.schedule());
+        const w = watch(dir, { recursive: true }, (type, name) => this.onEvent(dir, type, name));
         w.on('error', (err) => this.opts.log(`file provider: watch ${dir}: ${err.message}`));
         this.watchers.push(w);
       } catch (err) {
@@ -74,179 +92,183 @@ export class FileProvider {
     }
   }
 
-  /** Stops watching and waits for a rescan in progress. Objects stay in the store. */
+  /** Stops watching and waits for work in progress. Objects stay in the store. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     for (const w of this.watchers) w.close();
     this.watchers = [];
-    await this.running;
+    await this.queue;
   }
 
-  /** Re-reads everything now (also what a file event triggers after the debounce). */
+  /** Re-reads every file now; only files whose text changed are parsed again. */
   rescan(): Promise<void> {
-    if (this.running) {
-      this.dirty = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.dirty = false;
-        await this.scanOnce();
-      } while (this.dirty && !this.stopped);
-    })().finally(() => (this.running = undefined));
-    return this.running;
+    return this.enqueue(async () => {
+      const { files } = await findManifests(this.roots);
+      await this.update([...new Set([...files, ...this.files.keys()])], true);
+    });
   }
 
-  private schedule(): void {
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(work).catch((err: Error) => this.opts.log(`file provider: ${err.message}`));
+    this.queue = run;
+    return run;
+  }
+
+  private onEvent(dir: string, type: string, name: string | null): void {
     if (this.stopped) return;
+    if (name === null) {
+      this.fullRescanDue = true; // the platform did not say what changed
+    } else {
+      const path = join(dir, name);
+      if (type === 'rename') {
+        this.urgent.add(path);
+        this.immediate ??= setImmediate(() => this.flushUrgent());
+      }
+      this.quiet.add(path);
+    }
+    this.scheduleQuiet(true);
+  }
+
+  /** Arms the quiet-period timer; `restart` pushes it back (a new event: the writer is still busy). */
+  private scheduleQuiet(restart: boolean): void {
+    if (this.stopped || (this.timer && !restart)) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.rescan(), this.opts.debounceMs ?? 50);
+    this.timer = setTimeout(() => this.flushQuiet(), this.opts.debounceMs ?? 50);
+  }
+
+  private flushUrgent(): void {
+    this.immediate = undefined;
+    const paths = this.urgent;
+    this.urgent = new Set();
+    void this.enqueue(async () => this.update(await this.filesAt(paths), false));
+  }
+
+  private flushQuiet(): void {
+    this.timer = undefined;
+    if (this.stopped) return;
+    const paths = this.quiet;
+    const full = this.fullRescanDue;
+    this.quiet = new Set();
+    this.fullRescanDue = false;
+    if (full) void this.rescan();
+    else void this.enqueue(async () => this.update(await this.filesAt(paths), true));
+  }
+
+  /** The manifest files a changed path stands for: tracked files at or below it, and what is there now. */
+  private async filesAt(paths: Set<string>): Promise<string[]> {
+    const out = new Set<string>();
+    for (const path of paths) {
+      let placed = false;
+      for (const f of this.files.keys()) {
+        if (f === path || f.startsWith(path + sep)) {
+          out.add(f);
+          placed = true;
+        }
+      }
+      const st = statSync(path, { throwIfNoEntry: false });
+      const found = st?.isDirectory() ? (await findManifests([path])).files : st?.isFile() ? [path] : [];
+      for (const f of found) {
+        if (!this.eligible(f)) continue;
+        out.add(f);
+        placed = true;
+      }
+      if (!placed && !this.eligible(path) && st !== undefined) this.fullRescanDue = true;
+    }
+    if (this.fullRescanDue) this.scheduleQuiet(false);
+    return [...out];
+  }
+
+  /** True when `file` is one of the configured files or a manifest below a configured directory. */
+  private eligible(file: string): boolean {
+    for (const root of this.roots) {
+      if (file === root) return true;
+      if (!file.startsWith(root + sep)) continue;
+      const rel = file.slice(root.length + 1).split(sep);
+      if (rel.every((seg) => !seg.startsWith('.')) && isManifestName(file)) return true;
+    }
+    return false;
   }
 
   /** Directories to watch: each directory path, and the parent of each file path. */
-  private async watchRoots(): Promise<string[]> {
+  private watchRoots(): string[] {
     const roots = new Set<string>();
-    for (const p of this.opts.paths) {
-      try {
-        roots.add((await stat(p)).isDirectory() ? p : dirname(p));
-      } catch {
-        roots.add(dirname(p)); // not there yet: watch where it would appear
-      }
+    for (const p of this.roots) {
+      const st = statSync(p, { throwIfNoEntry: false });
+      roots.add(st?.isDirectory() ? p : dirname(p)); // not there yet: watch where it would appear
     }
     return [...roots];
   }
 
-  private async scanOnce(): Promise<void> {
-    const { files } = await findManifests(this.opts.paths);
-    const next = new Map<string, FileState>();
-    for (const file of files) {
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch {
-        continue; // vanished between listing and reading: treated as deleted
-      }
+  /**
+   * Reads `files` and applies what changed. Unless `confirmed`, a step that needs confirmation is
+   * put off until the quiet period instead.
+   */
+  private update(files: string[], confirmed: boolean): void {
+    const steps: Step[] = [];
+    for (const file of files.sort()) {
+      const text = readText(file);
       const prev = this.files.get(file);
-      if (prev && prev.text === text) {
-        next.set(file, prev);
+      if (text === undefined && !prev) continue;
+      if (text !== undefined && prev?.textDigest === textDigest(text)) continue;
+      const next = text === undefined ? undefined : this.load(file, text, prev);
+      if (!confirmed && needsConfirmation(prev, next)) {
+        this.quiet.add(file);
+        this.scheduleQuiet(false);
         continue;
       }
-      const result = loadAndValidate(text, file);
-      for (const d of result.diagnostics) this.opts.log(formatDiagnostic(d));
-      next.set(file, { text, result, applied: prev?.applied ?? new Map() });
+      steps.push({ file, prev, next });
     }
-    this.reconcile(next);
+    if (steps.length > 0) this.commit(steps);
   }
 
-  /** Works out each file's contribution and applies the difference to the store. */
-  private reconcile(next: Map<string, FileState>): void {
-    const desired = new Map<string, Claim>();
-    const claims = new Map<string, Claim[]>();
-    for (const [file, st] of next) {
-      for (const [id, claim] of this.contribution(file, st)) {
-        const list = claims.get(id) ?? [];
-        list.push(claim);
-        claims.set(id, list);
+  private load(file: string, text: string, prev: FileState | undefined): FileState {
+    this.opts.onParse?.(file);
+    return loadFileState(file, text, prev);
+  }
+
+  /** Records the new states of a batch of files, then settles every object they touched. */
+  private commit(steps: Step[]): void {
+    const touched = new Set<string>();
+    for (const { file, prev, next } of steps) {
+      for (const d of next?.diagnostics ?? []) this.opts.log(formatDiagnostic(d));
+      if (next) this.files.set(file, next);
+      else this.files.delete(file);
+      if (prev && next && prev.claims === next.claims) continue; // a syntax error keeps the claims as they are
+      for (const id of next?.claims.keys() ?? []) {
+        this.ownership.addClaimant(id, file);
+        touched.add(id);
+      }
+      for (const id of prev?.claims.keys() ?? []) {
+        if (next?.claims.has(id)) continue;
+        this.ownership.removeClaimant(id, file);
+        touched.add(id);
       }
     }
-    const conflicts: Diagnostic[] = [];
-    for (const [id, list] of claims) {
-      const winner = list.find((c) => c.file === this.owners.get(id)) ?? list[0];
-      desired.set(id, winner);
-      for (const c of list) if (c !== winner) conflicts.push(conflict(c, winner.file));
+    for (const id of touched) {
+      for (const d of this.ownership.settle(id)) this.opts.log(formatDiagnostic(d));
     }
-    this.applyDesired(next, desired);
-    this.files = next;
-    this.logConflicts(conflicts);
-    this.opts.onDiagnostics?.([...[...next.values()].flatMap((s) => s.result.diagnostics), ...conflicts]);
-  }
-
-  /** What one file should put in the store now (identity → object with the source annotation). */
-  private contribution(file: string, st: FileState): Map<string, Claim> {
-    const out = new Map<string, Claim>();
-    const keep = (id: string): void => {
-      const lastGood = st.applied.get(id);
-      if (lastGood && !out.has(id)) out.set(id, { file, obj: lastGood });
-    };
-    if (st.result.syntaxError) {
-      for (const id of st.applied.keys()) keep(id);
-      return out;
-    }
-    for (const p of st.result.objects) {
-      const obj = structuredClone(p.obj);
-      obj.metadata = { ...obj.metadata, annotations: { ...obj.metadata.annotations, [SOURCE_FILE_ANNOTATION]: p.file } };
-      out.set(identity(obj), { file, obj, pos: p.position(['metadata', 'name']) });
-    }
-    for (const id of st.result.rejected) keep(id);
-    return out;
-  }
-
-  private applyDesired(next: Map<string, FileState>, desired: Map<string, Claim>): void {
-    const { store, log } = this.opts;
-    // What the store holds from us now; read before the per-file maps are rebuilt (an unchanged
-    // file's state object is shared between the old and the new generation).
-    const before = new Map<string, K8sObject>();
-    for (const [id, owner] of this.owners) {
-      const o = this.files.get(owner)?.applied.get(id);
-      if (o) before.set(id, o);
-    }
-    for (const [id, last] of before) {
-      if (desired.has(id)) continue;
-      try {
-        store.delete(storeKey(last));
-      } catch {
-        // Already gone (deleted through another path): nothing to undo.
-      }
-    }
-    this.owners = new Map();
-    for (const st of next.values()) st.applied = new Map();
-    for (const [id, { file, obj }] of desired) {
-      const prev = before.get(id);
-      if (!prev || JSON.stringify(prev) !== JSON.stringify(obj)) {
-        try {
-          store.apply(obj);
-        } catch (err) {
-          log(`${file}: ${obj.kind} ${displayName(obj)}: ${(err as Error).message}`);
-          continue;
-        }
-      }
-      next.get(file)!.applied.set(id, obj);
-      this.owners.set(id, file);
-    }
-  }
-
-  private logConflicts(conflicts: Diagnostic[]): void {
-    const now = new Set(conflicts.map(formatDiagnostic));
-    for (const line of now) if (!this.loggedConflicts.has(line)) this.opts.log(line);
-    this.loggedConflicts = now;
+    this.opts.onDiagnostics?.([...[...this.files.values()].flatMap((s) => s.diagnostics), ...this.ownership.allConflicts()]);
   }
 }
 
-function storeKey(obj: K8sObject) {
-  const k = keyOf(obj);
-  return { ...k, namespace: identityNamespace(obj) };
+/**
+ * A file's text, or undefined when it cannot be read (gone: treated as deleted). Read synchronously:
+ * manifests are small and in the page cache, and a round trip through the thread pool would cost
+ * more than the read.
+ */
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
-/** The namespace as stored: identity() already decided whether the kind is namespaced. */
-function identityNamespace(obj: K8sObject): string {
-  return identity(obj).split('/')[2];
-}
-
-/** One file's claim on an object, with where its name is written when known. */
-interface Claim {
-  file: string;
-  obj: K8sObject;
-  pos?: Position;
-}
-
-function conflict(c: Claim, winner: string): Diagnostic {
-  return {
-    file: c.file,
-    line: c.pos?.line ?? 1,
-    col: c.pos?.col ?? 1,
-    path: 'metadata.name',
-    message: `${c.obj.kind} ${displayName(c.obj)} is already defined in ${winner}; this definition is ignored`,
-    severity: 'error',
-  };
+/** Where `file` writes the name of object `id`, found by parsing it again (1:1 when it is not there). */
+function locateName(file: string, id: string): Position {
+  const text = readText(file);
+  const found = text === undefined ? undefined : parseManifests(text, file).objects.find((p) => typeof p.obj.metadata?.name === 'string' && identity(p.obj) === id);
+  return found?.position(['metadata', 'name']) ?? { line: 1, col: 1 };
 }
