@@ -14,6 +14,7 @@ import type { ClientRequest, ClientResponse } from './http/client.ts';
 import { handleRequest, type HandlerContext } from './http/handler.ts';
 import { HttpsHolders, misdirectedRequest } from './http/https.ts';
 import { ListenerSet } from './http/listeners.ts';
+import { H1Engine } from './h1/engine.ts';
 import { sendLocal } from './http/respond.ts';
 import { L4Plane } from './tcp/plane.ts'; // L4: TLS/TCP/UDP sockets
 import type { ApplyResult, DataPlane } from './types.ts';
@@ -39,6 +40,8 @@ export interface HttpDataPlaneOptions {
    * `gatehouse run --workers N` each bind the same ports and the kernel spreads connections across them.
    */
   readonly reusePort?: boolean;
+  /** Serve plaintext HTTP/1.1 through the raw-socket fast path (src/dataplane/h1; default true unless GATEHOUSE_FASTPATH=0). */
+  readonly fastPath?: boolean;
 }
 
 /** Protocols this data plane serves; other sockets (TLS, TCP, UDP) belong to the L4 plane. */
@@ -56,6 +59,8 @@ export class HttpDataPlane implements DataPlane {
   /** L4: the TLS (SNI-routed), TCP and UDP sockets, served by src/dataplane/{tcp,udp,tlsroute}. */
   private readonly l4: L4Plane;
   private readonly listeners: ListenerSet;
+  /** The plaintext HTTP/1.1 fast path, when enabled. */
+  private readonly fast: H1Engine | undefined;
   /** Certificates and client validation of the HTTPS sockets, swapped on every apply. */
   private readonly tls: HttpsHolders;
   private readonly log: HttpDataPlaneOptions['log'];
@@ -72,12 +77,21 @@ export class HttpDataPlane implements DataPlane {
     this.ctx = { pools: this.pools, agent: this.agent, h2: this.h2, tls: this.origins, log: opts.log };
     this.closeGraceMs = opts.drainTimeoutMs ?? 5_000;
     this.tls = new HttpsHolders(opts.log);
+    // GATEHOUSE_FASTPATH=0 turns the fast path off without a rebuild (A/B measurements, a safety switch).
+    const fast = opts.fastPath ?? process.env.GATEHOUSE_FASTPATH !== '0';
+    this.fast = !fast ? undefined : new H1Engine({ lookup: (key) => this.current.sockets.get(key), keepAliveTimeoutMs: opts.keepAliveTimeoutMs ?? 30_000 });
     this.listeners = new ListenerSet((key, req, res) => this.onRequest(key, req, res), (key, req, sock, head) => this.onUpgrade(key, req, sock, head), {
       keepAliveTimeoutMs: opts.keepAliveTimeoutMs,
       drainTimeoutMs: opts.drainTimeoutMs,
       reusePort: opts.reusePort,
+      h1: this.fast,
       onTlsRefused: (socket, reason) => this.log?.('debug', 'TLS connection refused', { socket, reason }),
     });
+  }
+
+  /** The plaintext HTTP/1.1 fast path, undefined when disabled (its counters: tests, metrics). */
+  get fastPath(): H1Engine | undefined {
+    return this.fast;
   }
 
   /** The IR version now serving. */
@@ -162,6 +176,7 @@ export class HttpDataPlane implements DataPlane {
     await this.listeners.closeAll(this.closeGraceMs);
     this.agent.destroy();
     this.pools.close();
+    this.fast?.close();
     this.h2.close();
     this.origins.close();
     await this.l4.close(); // L4

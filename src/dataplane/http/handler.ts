@@ -55,7 +55,7 @@ interface Flow {
 }
 
 /** Splits a request target into path and search ("?..." or ""); absolute-form targets keep only the path. */
-function splitTarget(url: string): [string, string] {
+export function splitTarget(url: string): [string, string] {
   let target = url;
   if (target.charCodeAt(0) !== 47 /* / */ && target !== '*') {
     const scheme = target.indexOf('://');

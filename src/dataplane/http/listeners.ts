@@ -19,6 +19,7 @@ import type { TlsHolder } from '../tls/holder.ts';
 import type { ClientRequest, ClientResponse } from './client.ts';
 import { createTlsFront } from './tls-front.ts';
 import { describeBindError } from '../bind-error.ts';
+import type { H1Engine, H1Front } from '../h1/engine.ts';
 
 /** Called for every request with the socket key it arrived on. */
 export type SocketRequestHandler = (key: string, req: ClientRequest, res: ClientResponse) => void;
@@ -36,6 +37,8 @@ export interface ListenerOptions {
   readonly onTlsRefused?: (key: string, reason: string) => void;
   /** Bind with SO_REUSEPORT, so several worker processes share each port (src/runtime/workers). */
   readonly reusePort?: boolean;
+  /** The HTTP/1.1 fast path (src/dataplane/h1): plaintext HTTP/1.1 connections go to it before node:http. */
+  readonly h1?: H1Engine;
 }
 
 /** The HTTP/2 client connection preface (RFC 9113 §3.4). */
@@ -49,24 +52,40 @@ interface Bound {
   readonly http: HttpServer;
   readonly h2: Http2Server;
   readonly sessions: Set<ServerHttp2Session>;
+  /** The fast path of a plaintext socket. */
+  readonly front?: H1Front;
+}
+
+/**
+ * Gives a connection to the HTTP/1.1 server with `data` (bytes already read from it) pushed back. The parser
+ * reads them through 'data' events, so the socket has to flow again.
+ */
+function handToHttp(http: HttpServer, sock: Socket, data: Buffer | undefined): void {
+  sock.pause();
+  if (data !== undefined) sock.unshift(data);
+  http.emit('connection', sock);
+  sock.resume();
 }
 
 /**
  * Reads just enough of a new connection to tell HTTP/2 prior knowledge from HTTP/1.x, then hands the socket,
- * bytes pushed back, to the matching server.
+ * bytes pushed back, to the matching server: HTTP/1.x to the fast path when there is one, else node:http.
  */
 class Sniffer {
   private readonly sock: Socket;
-  private readonly b: Pick<Bound, 'http' | 'h2'>;
+  private readonly b: Pick<Bound, 'http' | 'h2' | 'front'>;
   private seen: Buffer | undefined;
   private readonly onData = (chunk: Buffer): void => this.inspect(chunk);
+  private readonly onTimeout = (): void => {
+    this.sock.destroy();
+  };
 
-  constructor(sock: Socket, b: Pick<Bound, 'http' | 'h2'>, timeoutMs: number) {
+  constructor(sock: Socket, b: Pick<Bound, 'http' | 'h2' | 'front'>, timeoutMs: number) {
     this.sock = sock;
     this.b = b;
     sock.on('data', this.onData);
     // A connection that never says anything must not be held forever.
-    sock.setTimeout(timeoutMs, () => sock.destroy());
+    sock.setTimeout(timeoutMs, this.onTimeout);
   }
 
   private inspect(chunk: Buffer): void {
@@ -79,16 +98,14 @@ class Sniffer {
     }
     const sock = this.sock;
     sock.removeListener('data', this.onData);
-    sock.setTimeout(0);
-    sock.pause();
-    sock.unshift(data);
-    // The http2 session reads bytes already buffered on the socket itself (on the next tick); the HTTP/1.1
-    // parser reads them through 'data' events, so that socket has to flow again.
-    if (h2) this.b.h2.emit('connection', sock);
-    else {
-      this.b.http.emit('connection', sock);
-      sock.resume();
-    }
+    sock.setTimeout(0, this.onTimeout); // also removes the listener: whoever serves the socket sets its own
+    if (h2) {
+      // The http2 session reads bytes already buffered on the socket itself (on the next tick).
+      sock.pause();
+      sock.unshift(data);
+      this.b.h2.emit('connection', sock);
+    } else if (this.b.front !== undefined) this.b.front.accept(sock, data);
+    else handToHttp(this.b.http, sock, data);
   }
 }
 
@@ -149,7 +166,8 @@ export class ListenerSet {
       return { key, net, tls: true, http, h2, sessions };
     }
     const net = createNetServer({ pauseOnConnect: false });
-    const b: Bound = { key, net, tls: false, http, h2, sessions };
+    const front = this.opts.h1?.front(key, (sock, rest) => handToHttp(http, sock, rest));
+    const b: Bound = { key, net, tls: false, http, h2, sessions, front };
     net.on('connection', (sock: Socket) => {
       sock.on('error', () => sock.destroy());
       new Sniffer(sock, b, idleMs);
@@ -196,6 +214,7 @@ export class ListenerSet {
         resolve();
       });
       b.http.close(() => undefined); // stops its timers and closes idle keep-alive connections
+      b.front?.drain(); // the fast path's connections likewise
       for (const s of b.sessions) s.close(); // GOAWAY: streams in flight finish, no new ones start
     });
     this.draining.add(drained);
@@ -215,5 +234,6 @@ export class ListenerSet {
 /** Drops every remaining connection of a socket. */
 function cut(b: Bound): void {
   b.http.closeAllConnections();
+  b.front?.cut();
   for (const s of b.sessions) s.destroy();
 }

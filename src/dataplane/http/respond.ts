@@ -16,6 +16,11 @@ const BODIES: Record<number, string> = {
   504: 'gateway timeout\n',
 };
 
+/** The body of a local reply with this status (what sendLocal sends without an explicit body). */
+export function localBody(status: number): string {
+  return BODIES[status] ?? `status ${status}\n`;
+}
+
 /**
  * Sends a plain-text local reply, or destroys the connection when a response is already under way
  * (a status line can no longer be sent, and a truncated body must not look complete).
@@ -26,7 +31,7 @@ export function sendLocal(res: ClientResponse, status: number, extra?: HeaderBag
     res.destroy();
     return;
   }
-  const text = body ?? BODIES[status] ?? `status ${status}\n`;
+  const text = body ?? localBody(status);
   // gRPC clients read grpc-status, not the HTTP status: they get the same answer in gRPC form.
   if (wantsGrpcAnswer(res) && sendGrpcStatus(res, grpcStatusFor(status), text.trimEnd())) return;
   const headers: HeaderBag = extra ?? {};

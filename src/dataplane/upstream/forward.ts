@@ -78,7 +78,7 @@ function declaredLength(req: ClientRequest): number {
 }
 
 /** Body of the 503 sent when the upstream could not be reached or reset before answering. */
-const UNAVAILABLE = 'service unavailable: upstream connect error or reset before response\n';
+export const UNAVAILABLE = 'service unavailable: upstream connect error or reset before response\n';
 
 /** Body of the 502 sent when the TLS handshake with the upstream failed (certificate not trusted, wrong name...). */
 const TLS_FAILED = 'bad gateway: TLS handshake with the upstream failed\n';
