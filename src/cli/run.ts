@@ -5,7 +5,7 @@ import { LoopbackAllocator } from '../runtime/addresses.ts';
 import { createLogger, type Logger } from '../runtime/log.ts';
 import { watchNotices } from '../runtime/notices.ts';
 import { admit } from '../runtime/admit.ts';
-import { translate } from '../translator/index.ts';
+import { createTranslator } from '../translator/index.ts';
 import { HttpDataPlane } from '../dataplane/index.ts';
 import type { DataPlane } from '../dataplane/types.ts';
 import { RemoteDataPlane } from '../runtime/workers/remote.ts';
@@ -59,7 +59,7 @@ async function startControlPlane(opts: RunOptions, log: Logger, store: Store, da
   const controller = new Controller({
     store,
     dataplane,
-    translate,
+    translate: createTranslator(), // incremental: keeps per-route work between translations
     controllerName: opts.controllerName,
     addresses: new LoopbackAllocator(opts.addressPool ?? (process.platform === 'linux' ? '127.10.0.0/24' : '127.0.0.1/32')),
     log: (level, msg) => log(level, msg),

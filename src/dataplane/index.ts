@@ -8,7 +8,7 @@
 import type { Agent, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { EMPTY_IR, type IR } from '../ir/types.ts';
-import { compileIR } from './compile/compile.ts';
+import { CompileCache, compileIR } from './compile/compile.ts';
 import type { CompiledConfig } from './compile/types.ts';
 import type { ClientRequest, ClientResponse } from './http/client.ts';
 import { handleRequest, type HandlerContext } from './http/handler.ts';
@@ -50,6 +50,8 @@ const SERVED = new Set(['HTTP', 'HTTPS']);
 /** The HTTP (HTTP/1.1 + h2c) data plane. */
 export class HttpDataPlane implements DataPlane {
   private current: CompiledConfig = compileIR(EMPTY_IR);
+  /** Routes compiled for earlier IR versions, reused when the translator hands the same IR route again. */
+  private readonly compiled = new CompileCache();
   /** HTTP/1.1 upstreams: undici pools for forwarding, a node:http Agent for mirrors and Expect requests. */
   private readonly pools = new UpstreamPools();
   private readonly agent: Agent = createUpstreamAgent();
@@ -135,7 +137,7 @@ export class HttpDataPlane implements DataPlane {
       this.log?.('warn', 'ignoring IR older than the one serving', { given: ir.version, serving: this.current.version });
       return { version: this.current.version, bindErrors };
     }
-    const next = compileIR(ir); // throws CompileError: the old version keeps serving
+    const next = compileIR(ir, this.compiled); // throws CompileError: the old version keeps serving
     for (const s of ir.sockets) {
       if (!SERVED.has(s.protocol)) continue;
       const tls = s.protocol === 'HTTPS' ? this.tls.prepare(s) : undefined; // swaps certificates of a bound socket

@@ -2,12 +2,16 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Store, WatchEvent } from '../store/store.ts';
 import type { DataPlane } from '../dataplane/types.ts';
 import type { IR } from '../ir/types.ts';
-import type { AddressAllocator, TranslateEnv, TranslateResult } from '../translator/types.ts';
+import type { AddressAllocator, ChangeSet, TranslateEnv, TranslateResult } from '../translator/types.ts';
 import type { Snapshot } from '../store/snapshot.ts';
-import { keyString } from '../api/object.ts';
+import { keyOf, keyString } from '../api/object.ts';
 
-/** The translator's signature, injected so the loop can be tested with a fake. */
-export type TranslateFn = (snap: Snapshot, env: TranslateEnv) => TranslateResult;
+/**
+ * The translator's signature, injected so the loop can be tested with a fake. `changes` (the keys of
+ * every object changed since the previous call, status writes included) lets an incremental translator
+ * patch its previous result; it is undefined when the previous result was not used as a whole.
+ */
+export type TranslateFn = (snap: Snapshot, env: TranslateEnv, changes?: ChangeSet) => TranslateResult;
 
 export interface ControllerOptions {
   store: Store;
@@ -44,6 +48,23 @@ export class Controller {
   private unwatch: (() => void) | undefined;
   private idleWaiters: Array<() => void> = [];
   private lastIR: IR | undefined;
+  /**
+   * Status objects found equal to (or written into) the stored object → that object's key. An
+   * incremental translator hands back the identical status object for an unchanged route, so such an
+   * update is skipped with one lookup, unless the object was touched (any watch event) since.
+   */
+  private settled = new WeakMap<object, string>();
+  /** Keys of objects changed since the last status writing. */
+  private touched = new Set<string>();
+  /** Keys of objects changed since the last translation (handed to the translator). */
+  private changed = new Set<string>();
+  /** Keys of objects whose status the loop itself wrote since the last translation. */
+  private ownStatus = new Set<string>();
+  /**
+   * The next translation must be told nothing (check everything): no translation yet, or the last
+   * result was not used as a whole (translation failed, IR refused, statuses not written).
+   */
+  private needFull = true;
 
   constructor(opts: ControllerOptions) {
     this.o = { holdOffMs: 0, maxDelayMs: 100, ...opts };
@@ -82,7 +103,11 @@ export class Controller {
     await this.idle();
   }
 
-  private onEvent(_ev: WatchEvent): void {
+  private onEvent(ev: WatchEvent): void {
+    const key = keyString(keyOf(ev.object));
+    this.touched.add(key);
+    // The translator keeps the objects it read, so it hears of our own status writes too (apart).
+    (this.writingStatus ? this.ownStatus : this.changed).add(key);
     if (this.writingStatus) return;
     this.schedule();
   }
@@ -139,6 +164,7 @@ export class Controller {
       if (!changed || round === 2) {
         this.o.addresses.retain?.(result.gateways);
         this.writeStatuses(result);
+        this.needFull = false;
         return;
       }
     }
@@ -146,6 +172,10 @@ export class Controller {
 
   private translateOnce(): TranslateResult | undefined {
     const { store, translate, controllerName, addresses } = this.o;
+    const changes: ChangeSet | undefined = this.needFull ? undefined : { keys: this.changed, ownStatus: this.ownStatus };
+    this.changed = new Set();
+    this.ownStatus = new Set();
+    this.needFull = true; // until this result is used as a whole (reconcile)
     try {
       return translate(store.snapshot(), {
         controllerName,
@@ -153,7 +183,7 @@ export class Controller {
         now: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
         addresses,
         bindErrors: this.bindErrors,
-      });
+      }, changes);
     } catch (err) {
       // A translator bug must not take the gateway down: keep serving the last IR and say so.
       this.o.log?.('error', `translation failed, still serving IR version ${this.lastIR?.version ?? 0}: ${(err as Error).stack ?? err}`);
@@ -183,16 +213,24 @@ export class Controller {
     this.writingStatus = true;
     try {
       for (const u of result.statuses) {
+        // A status object settled before, for an object nobody has touched since: nothing to look at.
+        const settledFor = this.settled.get(u.status as object);
+        if (settledFor !== undefined && !this.touched.has(settledFor)) continue;
         const cur = store.get(u.key.group, u.key.kind, u.key.namespace, u.key.name);
-        if (!cur || isDeepStrictEqual(cur.status, u.status)) continue;
-        try {
-          store.updateStatus(u.key, u.status);
-        } catch (err) {
-          this.o.log?.('warn', `status of ${keyString(u.key)} not written: ${(err as Error).message}`);
+        if (!cur) continue;
+        if (!isDeepStrictEqual(cur.status, u.status)) {
+          try {
+            store.updateStatus(u.key, u.status);
+          } catch (err) {
+            this.o.log?.('warn', `status of ${keyString(u.key)} not written: ${(err as Error).message}`);
+            continue;
+          }
         }
+        if (u.status !== null && typeof u.status === 'object') this.settled.set(u.status, keyString(u.key));
       }
     } finally {
       this.writingStatus = false;
+      this.touched.clear();
     }
   }
 }

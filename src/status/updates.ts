@@ -3,12 +3,13 @@
  * (compared with the status already stored, so the function stays pure) and keeps route parent
  * entries written by other controllers.
  */
-import { keyOf, keyString } from '../api/object.ts';
+import { keyOf } from '../api/object.ts';
 import type { K8sObject } from '../api/object.ts';
 import type { StatusUpdate } from '../translator/types.ts';
 import { finalize } from './conditions.ts';
 import { listenerSetStatus } from './listenerset.ts';
 import { policyStatus } from './policy.ts';
+import type { RouteStatusMemo } from './memo.ts';
 import type { ClassReport, GatewayReport, RouteReport, StatusReport } from './report.ts';
 
 /** Options the conversion needs from the translation environment. */
@@ -17,15 +18,21 @@ export interface UpdateEnv {
   now: string;
 }
 
-/** Every status the report holds, sorted by object key. */
-export function toStatusUpdates(report: StatusReport, env: UpdateEnv): StatusUpdate[] {
-  const out: StatusUpdate[] = [];
-  for (const c of report.classes.values()) out.push({ key: keyOf(c.obj), status: classStatus(c, env) });
-  for (const g of report.gateways.values()) out.push({ key: keyOf(g.obj), status: gatewayStatus(g, env) });
-  for (const r of report.routes.values()) out.push({ key: keyOf(r.obj), status: routeStatus(r, env) });
-  for (const s of report.listenerSets.values()) out.push({ key: keyOf(s.obj), status: listenerSetStatus(s, env) });
-  for (const p of report.policies.values()) out.push({ key: keyOf(p.obj), status: policyStatus(p, env) });
-  return out.sort((a, b) => cmp(keyString(a.key), keyString(b.key)));
+/**
+ * Every status the report holds, sorted by object key. With a `memo` (an incremental translator's), a
+ * route whose object and decided conditions are the same as last time gets the identical status object
+ * back, so the writer can skip it without comparing (see memo.ts in this folder).
+ */
+export function toStatusUpdates(report: StatusReport, env: UpdateEnv, memo?: RouteStatusMemo): StatusUpdate[] {
+  // The report's maps are keyed by keyString(keyOf(obj)): those keys sort the result.
+  const out: Array<{ k: string; u: StatusUpdate }> = [];
+  for (const [k, c] of report.classes) out.push({ k, u: { key: keyOf(c.obj), status: classStatus(c, env) } });
+  for (const [k, g] of report.gateways) out.push({ k, u: { key: keyOf(g.obj), status: gatewayStatus(g, env) } });
+  for (const [k, r] of report.routes) out.push({ k, u: memo ? memo.update(r, env, routeStatus) : { key: keyOf(r.obj), status: routeStatus(r, env) } });
+  for (const [k, s] of report.listenerSets) out.push({ k, u: { key: keyOf(s.obj), status: listenerSetStatus(s, env) } });
+  for (const [k, p] of report.policies) out.push({ k, u: { key: keyOf(p.obj), status: policyStatus(p, env) } });
+  out.sort((a, b) => cmp(a.k, b.k)); // mostly sorted already: the passes visit objects in name order
+  return out.map((x) => x.u);
 }
 
 function cmp(a: string, b: string): number {
@@ -36,7 +43,8 @@ function generation(obj: K8sObject): number | undefined {
   return typeof obj.metadata.generation === 'number' ? obj.metadata.generation : undefined;
 }
 
-function classStatus(c: ClassReport, env: UpdateEnv): unknown {
+/** The status of a GatewayClass. */
+export function classStatus(c: ClassReport, env: UpdateEnv): unknown {
   const status: Record<string, unknown> = {
     conditions: finalize(c.conditions, c.obj.status?.conditions, generation(c.obj), env.now),
   };
@@ -44,7 +52,8 @@ function classStatus(c: ClassReport, env: UpdateEnv): unknown {
   return status;
 }
 
-function gatewayStatus(g: GatewayReport, env: UpdateEnv): unknown {
+/** The status of a Gateway. */
+export function gatewayStatus(g: GatewayReport, env: UpdateEnv): unknown {
   const gen = generation(g.obj);
   const oldListeners: unknown[] = Array.isArray(g.obj.status?.listeners) ? g.obj.status.listeners : [];
   const listeners = g.listeners.map((l) => {
@@ -65,12 +74,13 @@ function gatewayStatus(g: GatewayReport, env: UpdateEnv): unknown {
 }
 
 /** True when two parentRefs name the same parent (same fields, same values). */
-function sameRef(a: unknown, b: unknown): boolean {
+export function sameRef(a: unknown, b: unknown): boolean {
   const fields = ['group', 'kind', 'namespace', 'name', 'sectionName', 'port'];
   return fields.every((f) => (a as any)?.[f] === (b as any)?.[f]);
 }
 
-function routeStatus(r: RouteReport, env: UpdateEnv): unknown {
+/** The status of a route: our parent entries, other controllers' entries kept. */
+export function routeStatus(r: RouteReport, env: UpdateEnv): Record<string, unknown> {
   const gen = generation(r.obj);
   const existing: any[] = Array.isArray(r.obj.status?.parents) ? r.obj.status.parents : [];
   // Entries of other controllers are theirs to manage: keep them untouched, in their order.

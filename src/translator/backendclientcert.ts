@@ -97,6 +97,11 @@ function backendsWithCert(backends: readonly IRBackend[], cert: IRCertificate): 
   return out.every((b, i) => b === backends[i]) ? backends : out;
 }
 
+/** True when Gateway `gw` has a backend client certificate (withClientCert may then change routes). */
+export function hasClientCert(gw: GatewayState): boolean {
+  return clientCerts.has(gw);
+}
+
 /** The route as Gateway `gw` serves it: TLS backends (and mirrors) carry the Gateway's client certificate. */
 export function withClientCert(route: IRRoute, gw: GatewayState): IRRoute {
   const cert = clientCerts.get(gw);

@@ -25,7 +25,8 @@ export interface BackendResult {
   problem?: RefProblem;
 }
 
-const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+/** The EndpointSlice label naming its Service. */
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const APP_PROTOCOLS: Readonly<Record<string, IRBackend['protocol']>> = {
   'kubernetes.io/h2c': 'h2c',
   'kubernetes.io/ws': 'ws',
@@ -74,14 +75,22 @@ function fallbackPort(svcPort: any): number | undefined {
   return t === undefined ? svcPort.port : undefined; // a named targetPort cannot be resolved without Pods
 }
 
-const sliceIndex = new WeakMap<Snapshot, Map<string, K8sObject[]>>();
+/** Keyed by the snapshot's list of slices (the same array for every view of one snapshot, see deps.ts). */
+const sliceIndex = new WeakMap<readonly K8sObject[], Map<string, K8sObject[]>>();
+/** The last list indexed: a new snapshot with the very same slices (the common case) reuses its index. */
+let lastSlices: { readonly all: readonly K8sObject[]; readonly idx: Map<string, K8sObject[]> } | undefined;
 
-/** EndpointSlices by "namespace/service", built once per snapshot. */
+/** EndpointSlices by "namespace/service", built once per set of slices. */
 function slicesOf(snap: Snapshot, ns: string, name: string): K8sObject[] {
-  let idx = sliceIndex.get(snap);
+  const all = snap.list('discovery.k8s.io', 'EndpointSlice');
+  let idx = sliceIndex.get(all);
+  if (!idx && lastSlices !== undefined && sameObjects(lastSlices.all, all)) {
+    sliceIndex.set(all, (idx = lastSlices.idx));
+    lastSlices = { all, idx };
+  }
   if (!idx) {
     idx = new Map();
-    for (const s of snap.list('discovery.k8s.io', 'EndpointSlice')) {
+    for (const s of all) {
       const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
       if (!svc) continue;
       const k = `${s.metadata.namespace ?? ''}/${svc}`;
@@ -89,9 +98,17 @@ function slicesOf(snap: Snapshot, ns: string, name: string): K8sObject[] {
       l.push(s);
       idx.set(k, l);
     }
-    sliceIndex.set(snap, idx);
+    sliceIndex.set(all, idx);
+    lastSlices = { all, idx };
   }
   return idx.get(`${ns}/${name}`) ?? [];
+}
+
+/** True when two lists hold the same objects in the same order. */
+function sameObjects(a: readonly K8sObject[], b: readonly K8sObject[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function endpointsOf(snap: Snapshot, svc: K8sObject, svcPort: any): IREndpoint[] {

@@ -22,6 +22,7 @@ import { CondType, PolicyReason, cond } from '../status/conditions.ts';
 import type { DraftCondition } from '../status/conditions.ts';
 import { MAX_ANCESTORS } from '../status/policy.ts';
 import { validatePolicy, type PolicyCheck } from './backendtlsvalidate.ts';
+import { DepRecorder, recordingCtx } from './deps.ts';
 import type { Ctx, GatewayState } from './model.ts';
 import { everyListener } from './parents.ts';
 import { compareCreated } from './precedence.ts';
@@ -45,21 +46,42 @@ interface PolicyIndex {
   readonly winners: ReadonlyMap<string, ReadonlyMap<string, PolicyState>>;
   /** Route ("Kind/namespace/name") → Service ports it sends to ("namespace/service" NUL port name). */
   readonly usage: Map<string, Set<string>>;
+  /** With a memo: what building the index read; every backend the index decides about depends on it. */
+  readonly deps?: DepRecorder;
 }
 
-const indexes = new WeakMap<Ctx, PolicyIndex>();
+/** One index per translation (the StatusReport is per translation and shared by every derived ctx). */
+const indexes = new WeakMap<object, PolicyIndex>();
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function indexOf(ctx: Ctx): PolicyIndex {
-  let idx = indexes.get(ctx);
+  let idx = indexes.get(ctx.report);
   if (idx === undefined) {
-    idx = buildIndex(ctx);
-    indexes.set(ctx, idx);
+    if (ctx.memo) {
+      const deps = new DepRecorder(ctx.memo.stamps);
+      idx = { ...buildIndex(recordingCtx(ctx, deps)), deps };
+    } else idx = buildIndex(ctx);
+    indexes.set(ctx.report, idx);
   }
   return idx;
+}
+
+function usageKey(route: K8sObject): string {
+  return `${route.kind}/${route.metadata.namespace ?? ''}/${route.metadata.name}`;
+}
+
+/** The Service ports `route` was recorded using in this translation (for the memo to replay). */
+export function backendTLSUsage(ctx: Ctx, route: K8sObject): ReadonlySet<string> | undefined {
+  return indexes.get(ctx.report)?.usage.get(usageKey(route));
+}
+
+/** Records again the Service ports a memoised route uses, as if its backends had been resolved now. */
+export function replayBackendTLSUsage(ctx: Ctx, route: K8sObject, ports: ReadonlySet<string>): void {
+  const idx = indexOf(ctx);
+  if (idx.policies.length > 0) idx.usage.set(usageKey(route), new Set(ports));
 }
 
 /** Validates every policy and settles conflicts, oldest first. */
@@ -109,9 +131,12 @@ function unusable(p: PolicyState): string | undefined {
  */
 export function applyBackendTLS(ctx: Ctx, route: K8sObject, svc: K8sObject, svcPort: any, backend: IRBackend): IRBackend {
   const idx = indexOf(ctx);
+  if (idx.deps) ctx.deps?.merge(idx.deps);
   const svcKey = `${svc.metadata.namespace ?? ''}/${svc.metadata.name}`;
   const portName = typeof svcPort?.name === 'string' ? svcPort.name : '';
-  const routeKey = `${route.kind}/${route.metadata.namespace ?? ''}/${route.metadata.name}`;
+  // Usage only matters to policies; with none there is nothing to record (adding one changes the deps).
+  if (idx.policies.length === 0) return backend;
+  const routeKey = usageKey(route);
   const used = idx.usage.get(routeKey) ?? new Set<string>();
   used.add(`${svcKey}\0${portName}`);
   idx.usage.set(routeKey, used);
@@ -164,6 +189,7 @@ function targetsAny(p: PolicyState, ports: ReadonlySet<string>): boolean {
 /** Reports every policy's status: one ancestor entry per Gateway of ours whose routes use a target. */
 export function reportBackendTLSPolicies(ctx: Ctx, gateways: readonly GatewayState[]): void {
   const idx = indexOf(ctx);
+  if (idx.policies.length === 0) return;
   const used = gateways.map((gw) => ({ gw, ports: portsUsedBy(idx, gw) }));
   for (const p of idx.policies) {
     const ancestors = used.filter((u) => targetsAny(p, u.ports)).map((u) => u.gw).sort((a, b) => cmp(a.key, b.key)).slice(0, MAX_ANCESTORS);

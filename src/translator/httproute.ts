@@ -6,7 +6,6 @@
  * something we cannot serve) and ResolvedRefs. parentRefs to other parents are not ours to report.
  */
 import { GATEWAY_GROUP } from '../api/kinds.ts';
-import { keyOf, keyString } from '../api/object.ts';
 import type { K8sObject } from '../api/object.ts';
 import { CondType, RouteReason, cond } from '../status/conditions.ts';
 import type { DraftCondition } from '../status/conditions.ts';
@@ -16,6 +15,7 @@ import { effectiveHostnames } from './hostnames.ts';
 import type { CompiledRoute, Ctx, GatewayState, ListenerState } from './model.ts';
 import { parentOf, routeParentIndex } from './parents.ts';
 import type { RouteParent } from './parents.ts';
+import { parentsSignature, type AttachOutcome, type TranslatorMemo } from './memo.ts';
 import { compileRoute } from './routerules.ts';
 import type { CompileResult } from './routerules.ts';
 
@@ -30,25 +30,77 @@ export function processHTTPRoutes(ctx: Ctx, gateways: readonly GatewayState[]): 
  */
 export function processRoutes(ctx: Ctx, gateways: readonly GatewayState[], kind: string, compile: (ctx: Ctx, obj: K8sObject) => CompileResult = compileRoute): void {
   const byKey = routeParentIndex(gateways);
-  const routes = [...ctx.snap.list(GATEWAY_GROUP, kind)].sort((a, b) => cmp(nn(a), nn(b)));
-  for (const obj of routes) {
-    const refs: any[] = Array.isArray(obj.spec?.parentRefs) ? obj.spec.parentRefs : [];
-    const ours = refs.map((ref) => ({ ref, gw: parentOf(obj, ref, byKey) })).filter((x) => x.gw !== undefined);
-    const hadOurs = Array.isArray(obj.status?.parents) && obj.status.parents.some((p: any) => p?.controllerName === ctx.env.controllerName);
-    if (ours.length === 0 && !hadOurs) continue;
-    const report: RouteReport = { obj, parents: [] };
-    // Reported even with no parents of ours left, so stale entries of ours get removed.
-    ctx.report.routes.set(keyString(keyOf(obj)), report);
-    if (ours.length === 0) continue;
-    const compiled = compile(ctx, obj);
-    for (const { ref, gw } of ours) {
-      report.parents.push({ parentRef: { ...ref }, conditions: attach(ctx, compiled, ref, gw!) });
-    }
-  }
+  let sig: string | undefined;
+  const signature = () => (sig ??= parentsSignature(ctx, gateways));
+  for (const obj of sortedByName(ctx.snap.list(GATEWAY_GROUP, kind))) processRoute(ctx, obj, byKey, signature, compile);
 }
 
-function nn(o: K8sObject): string {
-  return `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+/**
+ * Attaches one route and reports its status (into ctx.report); the compiled route when it has parents
+ * of ours. The incremental translator calls it for changed routes only (delta.ts); `signature` gives
+ * parentsSignature() of this translation's parents (asked only with a memo).
+ */
+export function processRoute(
+  ctx: Ctx,
+  obj: K8sObject,
+  byKey: ReadonlyMap<string, RouteParent>,
+  signature: () => string,
+  compile: (ctx: Ctx, obj: K8sObject) => CompileResult = compileRoute,
+): CompileResult | undefined {
+  const refs: any[] = Array.isArray(obj.spec?.parentRefs) ? obj.spec.parentRefs : [];
+  const ours = refs.map((ref) => ({ ref, gw: parentOf(obj, ref, byKey) })).filter((x) => x.gw !== undefined);
+  const hadOurs = Array.isArray(obj.status?.parents) && obj.status.parents.some((p: any) => p?.controllerName === ctx.env.controllerName);
+  if (ours.length === 0 && !hadOurs) return undefined;
+  const report: RouteReport = { obj, parents: [] };
+  // Reported even with no parents of ours left, so stale entries of ours get removed.
+  ctx.report.routes.set(`${GATEWAY_GROUP}/${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`, report); // keyString(keyOf(obj))
+  if (ours.length === 0) return undefined;
+  const compiled = ctx.memo ? ctx.memo.compile(ctx, obj, compile) : compile(ctx, obj);
+  if (ctx.memo) attachMemoised(ctx, ctx.memo, compiled, ours as Parented[], report, signature());
+  else for (const { ref, gw } of ours) report.parents.push({ parentRef: { ...ref }, conditions: attach(ctx, compiled, ref, gw!) });
+  return compiled;
+}
+
+/** Forgets that `route` is attached to `l` (the incremental translator detaches a changed route by hand). */
+export function forgetAttachment(l: ListenerState, route: CompiledRoute): void {
+  attachedTo.get(l)?.delete(route);
+}
+
+interface Parented {
+  readonly ref: any;
+  readonly gw: RouteParent;
+}
+
+/**
+ * Attachment with a memo: a route compiled to the same result as last time, facing parents whose
+ * listeners are described by the same signature, attaches exactly as last time. The recorded outcome
+ * (conditions per parentRef, listeners by position with their hostnames) is replayed onto this
+ * translation's listeners instead of being worked out again.
+ */
+function attachMemoised(ctx: Ctx, memo: TranslatorMemo, c: CompileResult, ours: readonly Parented[], report: RouteReport, sig: string): void {
+  const last = memo.attachments.get(c);
+  if (last !== undefined && last.sig === sig) {
+    for (const p of last.parents) report.parents.push({ parentRef: { ...p.ref }, conditions: p.conditions });
+    // Recorded attachments are already one per listener: no duplicate check needed.
+    for (const a of last.attached) pushAttachment(ours[a.parent].gw.listeners[a.listener], c.route, a.hostnames);
+    return;
+  }
+  const outcome: AttachOutcome = { sig, parents: [], attached: [] };
+  ours.forEach(({ ref, gw }, i) => {
+    const got: Array<{ l: ListenerState; hostnames: string[] }> = [];
+    const conditions = attach(ctx, c, ref, gw, got);
+    report.parents.push({ parentRef: { ...ref }, conditions });
+    outcome.parents.push({ ref, conditions });
+    for (const g of got) outcome.attached.push({ parent: i, listener: gw.listeners.indexOf(g.l), hostnames: g.hostnames });
+  });
+  memo.attachments.set(c, outcome);
+}
+
+/** Routes in "namespace/name" order; each key is built once (the comparator runs n log n times). */
+function sortedByName(list: readonly K8sObject[]): K8sObject[] {
+  const keyed = list.map((obj) => ({ obj, k: `${obj.metadata.namespace ?? ''}/${obj.metadata.name}` }));
+  keyed.sort((a, b) => cmp(a.k, b.k));
+  return keyed.map((x) => x.obj);
 }
 
 function cmp(a: string, b: string): number {
@@ -60,7 +112,7 @@ function kindAllowed(l: ListenerState, kind: string): boolean {
 }
 
 /** Attaches the route to the listeners `ref` selects; returns the parent's conditions. */
-function attach(ctx: Ctx, c: CompileResult, ref: any, gw: RouteParent): DraftCondition[] {
+function attach(ctx: Ctx, c: CompileResult, ref: any, gw: RouteParent, got?: Array<{ l: ListenerState; hostnames: string[] }>): DraftCondition[] {
   const route = c.route;
   const resolved = c.refProblem
     ? cond(CondType.ResolvedRefs, false, c.refProblem.reason, c.refProblem.message)
@@ -86,18 +138,24 @@ function attach(ctx: Ctx, c: CompileResult, ref: any, gw: RouteParent): DraftCon
     return rejected(RouteReason.NoMatchingListenerHostname, `no hostname of the route intersects a listener hostname of ${gw.obj.kind} ${gw.key}`);
   }
   if (c.unsupported !== undefined) return rejected(RouteReason.UnsupportedValue, c.unsupported);
-  for (const { l, hosts } of matched) addAttachment(l, route, hosts);
+  for (const { l, hosts } of matched) if (addAttachment(l, route, hosts)) got?.push({ l, hostnames: hosts });
   return [cond(CondType.Accepted, true, RouteReason.Accepted, 'route is accepted'), resolved];
 }
 
 /** Routes attached per listener, so a second parentRef selecting the same listener is found in O(1). */
 const attachedTo = new WeakMap<ListenerState, Set<CompiledRoute>>();
 
-function addAttachment(l: ListenerState, route: CompiledRoute, hostnames: string[]): void {
+/** Attaches unless already attached there; true when it attached. */
+function addAttachment(l: ListenerState, route: CompiledRoute, hostnames: readonly string[]): boolean {
   let set = attachedTo.get(l);
   if (!set) attachedTo.set(l, (set = new Set()));
-  if (set.has(route)) return; // two parentRefs selecting one listener attach once
+  if (set.has(route)) return false; // two parentRefs selecting one listener attach once
   set.add(route);
+  pushAttachment(l, route, hostnames);
+  return true;
+}
+
+function pushAttachment(l: ListenerState, route: CompiledRoute, hostnames: readonly string[]): void {
   l.routes.push({ route, hostnames });
   l.report.attachedRoutes++;
 }

@@ -4,17 +4,28 @@
  */
 import type { K8sObject } from '../api/object.ts';
 import type { Snapshot } from '../store/snapshot.ts';
-import type { IRBackend, IRCertificate, IRClientValidation, IRFilter, IRMatch, IRRetry, IRTimeouts } from '../ir/types.ts';
+import type { IRBackend, IRCertificate, IRRoute, IRClientValidation, IRFilter, IRMatch, IRRetry, IRTimeouts } from '../ir/types.ts';
 import type { GatewayReport, ListenerReport, RouteGroupKind, StatusReport } from '../status/report.ts';
-import type { ReferenceGrants } from './referencegrant.ts';
+import type { DepRecorder } from './deps.ts';
+import type { TranslatorMemo } from './memo.ts';
+import type { RefEnd } from './referencegrant.ts';
 import type { TranslateEnv } from './types.ts';
+
+/** Answers "may an object of `from` refer to `to`?" (ReferenceGrants, or a recording wrapper of it). */
+export interface GrantChecker {
+  allows(from: RefEnd, to: RefEnd & { name: string }): boolean;
+}
 
 /** Shared by every pass of one translation. */
 export interface Ctx {
   readonly snap: Snapshot;
   readonly env: TranslateEnv;
   readonly report: StatusReport;
-  readonly grants: ReferenceGrants;
+  readonly grants: GrantChecker;
+  /** Present in an incremental translator: per-route results kept between translations (memo.ts). */
+  readonly memo?: TranslatorMemo;
+  /** Present while memoised work runs: what it reads (deps.ts). */
+  readonly deps?: DepRecorder;
 }
 
 /** A Gateway of ours whose class is accepted. */
@@ -81,6 +92,7 @@ export interface Attachment {
 
 /** A route translated once, independent of where it attaches. */
 export interface CompiledRoute {
+  /** The route compiled; with a memo, possibly an earlier version of it with the same spec and metadata read. */
   readonly obj: K8sObject;
   readonly kind: string;
   /** "namespace/name". */
@@ -105,4 +117,6 @@ export interface RouteEntry {
   readonly retry?: IRRetry;
   /** A GRPCRoute entry (see IRRoute.grpc). */
   readonly grpc?: true;
+  /** The IR route made from this entry, kept so every translation hands the same object on (ir.ts). */
+  ir?: IRRoute;
 }

@@ -36,10 +36,28 @@ export interface StatusUpdate {
   status: unknown;
 }
 
+/** What changed in the store since the previous translation of an incremental translator. */
+export interface ChangeSet {
+  /** keyString(keyOf(obj)) ("group/Kind/namespace/name") of every object added, modified or deleted, status writes included. */
+  readonly keys: ReadonlySet<string>;
+  /**
+   * Keys of objects whose only change is a status write of ours, with the status the previous result
+   * gave them (keys also in `keys` count as changed). A translator may skip routes among them: it
+   * computed that very status.
+   */
+  readonly ownStatus?: ReadonlySet<string>;
+}
+
 export interface TranslateResult {
   ir: IR;
-  /** One entry per object whose status this controller owns; written only when it differs. */
+  /**
+   * One entry per object whose status this controller owns; written only when it differs. When
+   * `partial` is set, only the objects whose status may have changed since the previous result of the
+   * same incremental translator (every other status is the one computed then).
+   */
   statuses: StatusUpdate[];
+  /** Set by an incremental translator that patched its previous result: `statuses` holds only the objects the change touched. */
+  partial?: true;
   /** Gateways ("namespace/name") this translation manages, so the runtime can free the others' addresses. */
   gateways: string[];
 }

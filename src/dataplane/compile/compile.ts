@@ -5,7 +5,7 @@
  */
 import type { IR, IRHttpListener, IRRoute, IRSocket, IRVirtualHost } from '../../ir/types.ts';
 import { compileBackendFilters, compileFilters } from '../filters/plan.ts';
-import { HostTable } from '../router/hosts.ts';
+import { HostTable, isExactName } from '../router/hosts.ts';
 import { WeightedPicker } from './backends.ts';
 import { compilePath, compileValueMatchers } from './matchers.ts';
 import type { CompiledConfig, CompiledListener, CompiledRoute, CompiledSocket, CompiledVirtualHost } from './types.ts';
@@ -17,6 +17,34 @@ export class CompileError extends Error {
     super(message);
     this.name = 'CompileError';
   }
+}
+
+/**
+ * What one data plane compiled before, by IR object identity: an IR route the translator handed over
+ * again (unchanged) keeps its compiled matchers, regexes, filter plans and picker (whose round-robin
+ * cursor thus survives the new version). Compiled routes are read-only apart from that cursor.
+ */
+export class CompileCache {
+  readonly routes = new WeakMap<IRRoute, CompiledRoute>();
+  /** Virtual hosts handed over again (same object: same routes in the same order). */
+  readonly vhosts = new WeakMap<IRVirtualHost, CompiledVirtualHost>();
+  /** Listeners and sockets handed over again (the incremental translator keeps untouched ones by identity). */
+  readonly listeners = new WeakMap<IRHttpListener, CompiledListener>();
+  readonly sockets = new WeakMap<IRSocket, CompiledSocket>();
+  /** The last version's listeners by name: a changed listener derives its host table from its predecessor. */
+  lastListeners = new Map<string, { readonly ir: IRHttpListener; readonly compiled: CompiledListener }>();
+  /** Reused and newly compiled routes in the last compileIR call (for tests). */
+  readonly stats = { reused: 0, compiled: 0 };
+}
+
+function cachedRoute(r: IRRoute, cache: CompileCache | undefined): CompiledRoute {
+  if (cache === undefined) return compileRoute(r);
+  let c = cache.routes.get(r);
+  if (c === undefined) {
+    cache.routes.set(r, (c = compileRoute(r)));
+    cache.stats.compiled++;
+  } else cache.stats.reused++;
+  return c;
 }
 
 /** Compiles one route. */
@@ -43,32 +71,106 @@ export function compileRoute(r: IRRoute): CompiledRoute {
   };
 }
 
-function compileVirtualHost(v: IRVirtualHost): CompiledVirtualHost {
-  const routes = v.routes.map(compileRoute);
-  return { hostname: v.hostname, routes, needsQuery: routes.some((r) => r.query.length > 0) };
+function compileVirtualHost(v: IRVirtualHost, cache: CompileCache | undefined): CompiledVirtualHost {
+  const hit = cache?.vhosts.get(v);
+  if (hit !== undefined) {
+    cache!.stats.reused += v.routes.length;
+    return hit;
+  }
+  const routes = v.routes.map((r) => cachedRoute(r, cache));
+  const compiled = { hostname: v.hostname, routes, needsQuery: routes.some((r) => r.query.length > 0) };
+  cache?.vhosts.set(v, compiled);
+  return compiled;
 }
 
-function compileListener(l: IRHttpListener): CompiledListener {
+function compileListener(l: IRHttpListener, cache: CompileCache | undefined): CompiledListener {
+  if (cache === undefined) return { name: l.name, hostname: l.hostname, vhosts: hostTable(l.virtualHosts, undefined) };
+  let compiled = cache.listeners.get(l);
+  if (compiled === undefined) {
+    const prev = cache.lastListeners.get(l.name);
+    const vhosts = (prev !== undefined && prev.ir.hostname === l.hostname && derivedHostTable(prev.ir.virtualHosts, prev.compiled.vhosts, l.virtualHosts, cache)) || hostTable(l.virtualHosts, cache);
+    compiled = { name: l.name, hostname: l.hostname, vhosts };
+    cache.listeners.set(l, compiled);
+  }
+  return compiled;
+}
+
+function hostTable(virtualHosts: readonly IRVirtualHost[], cache: CompileCache | undefined): HostTable<CompiledVirtualHost> {
   const vhosts = new HostTable<CompiledVirtualHost>();
-  for (const v of l.virtualHosts) vhosts.add(v.hostname, compileVirtualHost(v));
-  return { name: l.name, hostname: l.hostname, vhosts: vhosts.seal() };
+  for (const v of virtualHosts) vhosts.add(v.hostname, compileVirtualHost(v, cache));
+  return vhosts.seal();
 }
 
-function compileSocket(s: IRSocket): CompiledSocket {
+/**
+ * The host table of `next` made from the table of `prev` when the two lists differ only in a few exact
+ * names (an insertion, removal or replacement here and there, found by walking both in order); undefined
+ * when they differ otherwise, and the table is then built whole.
+ */
+function derivedHostTable(prev: readonly IRVirtualHost[], table: HostTable<CompiledVirtualHost>, next: readonly IRVirtualHost[], cache: CompileCache): HostTable<CompiledVirtualHost> | undefined {
+  const remove: string[] = [];
+  const set: Array<readonly [string, CompiledVirtualHost]> = [];
+  let i = 0;
+  let j = 0;
+  while (i < prev.length || j < next.length) {
+    const a = prev[i];
+    const b = next[j];
+    if (a !== undefined && a === b) {
+      i++;
+      j++;
+      continue;
+    }
+    if (remove.length + set.length > 32) return undefined; // not a small change: as fast to build anew
+    if (b !== undefined && (a === undefined || next[j + 1] === a)) {
+      if (!isExactName(b.hostname)) return undefined; // b inserted
+      set.push([b.hostname, compileVirtualHost(b, cache)]);
+      j++;
+    } else if (a !== undefined && (b === undefined || prev[i + 1] === b)) {
+      if (!isExactName(a.hostname)) return undefined; // a removed
+      remove.push(a.hostname);
+      i++;
+    } else {
+      // a replaced by b (same name or not). Removals apply before sets, so a name both removed
+      // (as a) and set (as some b) ends up set.
+      if (!isExactName(a!.hostname) || !isExactName(b!.hostname)) return undefined;
+      if (a!.hostname !== b!.hostname) remove.push(a!.hostname);
+      set.push([b!.hostname, compileVirtualHost(b!, cache)]);
+      i++;
+      j++;
+    }
+  }
+  return table.withExact(remove, set);
+}
+
+function compileSocket(s: IRSocket, cache: CompileCache | undefined): CompiledSocket {
   if (!Number.isInteger(s.port) || s.port < 0 || s.port > 65535) {
     throw new CompileError(`socket ${s.key}: port ${s.port} is out of range`);
   }
+  const hit = cache?.sockets.get(s);
+  if (hit !== undefined) return hit;
   const listeners = new HostTable<CompiledListener>();
-  for (const l of s.httpListeners) listeners.add(l.hostname, compileListener(l));
-  return { key: s.key, address: s.address, port: s.port, protocol: s.protocol, gateway: s.gateway, listeners: listeners.seal() };
+  for (const l of s.httpListeners) listeners.add(l.hostname, compileListener(l, cache));
+  const compiled = { key: s.key, address: s.address, port: s.port, protocol: s.protocol, gateway: s.gateway, listeners: listeners.seal() };
+  cache?.sockets.set(s, compiled);
+  return compiled;
 }
 
-/** Compiles a whole IR version. Throws CompileError when the IR is structurally unusable. */
-export function compileIR(ir: IR): CompiledConfig {
+/**
+ * Compiles a whole IR version into fresh tables (the caller swaps them in with one assignment). With a
+ * `cache`, routes compiled for an earlier version are reused by identity. Throws CompileError when the
+ * IR is structurally unusable.
+ */
+export function compileIR(ir: IR, cache?: CompileCache): CompiledConfig {
   const sockets = new Map<string, CompiledSocket>();
+  if (cache) cache.stats.reused = cache.stats.compiled = 0;
   for (const s of ir.sockets) {
     if (sockets.has(s.key)) throw new CompileError(`duplicate socket key ${s.key}`);
-    sockets.set(s.key, compileSocket(s));
+    sockets.set(s.key, compileSocket(s, cache));
+  }
+  if (cache) {
+    // Only a version compiled whole becomes the predecessor (a refused one threw above).
+    const last = new Map<string, { ir: IRHttpListener; compiled: CompiledListener }>();
+    for (const s of ir.sockets) for (const l of s.httpListeners) last.set(l.name, { ir: l, compiled: cache.listeners.get(l)! });
+    cache.lastListeners = last;
   }
   return { version: ir.version, ir, sockets };
 }

@@ -9,10 +9,25 @@ interface WildcardEntry<T> {
   readonly value: T;
 }
 
-/** An immutable table from host names to values, built once per IR version. */
+/** Marks an exact name removed in an overlay (values are never this object). */
+const GONE: unknown = Object.freeze({ gone: true });
+
+/**
+ * A derived table is flattened into one map when its overlay outgrows √(exact names) (at least 32):
+ * copying n names every √n changes plus copying the overlay each time is about 2√n per change.
+ */
+const OVERLAY_MIN = 32;
+
+/**
+ * An immutable table from host names to values, built once per IR version. A table derived from the
+ * previous version (withExact) shares that version's exact-name map and keeps its own changes in a small
+ * overlay consulted first, so a version that changes a few names costs a few map writes.
+ */
 export class HostTable<T> {
-  private readonly exact = new Map<string, T>();
-  private readonly wildcards: WildcardEntry<T>[] = [];
+  private exact = new Map<string, T>();
+  /** Exact names changed since `exact` was built: a value, or GONE for a removed name. */
+  private overlay: Map<string, unknown> | undefined;
+  private wildcards: WildcardEntry<T>[] = [];
   private any: T | undefined;
   private sealed = false;
 
@@ -46,8 +61,14 @@ export class HostTable<T> {
    * before its suffix: "*.example.com" matches "a.example.com" and "a.b.example.com", never "example.com".
    */
   lookup(host: string): T | undefined {
-    const hit = this.exact.get(host);
-    if (hit !== undefined) return hit;
+    const o = this.overlay;
+    const over = o === undefined ? undefined : o.get(host);
+    if (over !== undefined) {
+      if (over !== GONE) return over as T;
+    } else {
+      const hit = this.exact.get(host);
+      if (hit !== undefined) return hit;
+    }
     const w = this.wildcards;
     for (let i = 0; i < w.length; i++) {
       const s = w[i].suffix;
@@ -56,12 +77,47 @@ export class HostTable<T> {
     return this.any;
   }
 
+  /**
+   * A new sealed table equal to this sealed one with some exact names removed and some set (each name
+   * lower case, neither wildcard nor any-host: see isExactName). Costs a copy of the exact map instead
+   * of adding every name again, for a new version that differs in a few names. This table is unchanged.
+   */
+  withExact(remove: readonly string[], set: ReadonlyArray<readonly [string, T]>): HostTable<T> {
+    if (!this.sealed) throw new Error('HostTable: withExact before seal');
+    const t = new HostTable<T>();
+    const overlay = new Map<string, unknown>(this.overlay ?? []);
+    for (const name of remove) overlay.set(name, GONE);
+    for (const [name, value] of set) overlay.set(name, value);
+    if (overlay.size > Math.max(OVERLAY_MIN, Math.sqrt(this.exact.size))) {
+      t.exact = new Map(this.exact); // flatten: the overlay grew with the changes of many versions
+      for (const [name, v] of overlay) {
+        if (v === GONE) t.exact.delete(name);
+        else t.exact.set(name, v as T);
+      }
+    } else {
+      t.exact = this.exact; // shared, never written once sealed
+      t.overlay = overlay;
+    }
+    t.wildcards = this.wildcards; // sealed tables never change it
+    t.any = this.any;
+    t.sealed = true;
+    return t;
+  }
+
   /** Every value in the table (for iteration at compile time, not on the hot path). */
   values(): T[] {
-    const out = [...this.exact.values(), ...this.wildcards.map((w) => w.value)];
+    const o = this.overlay;
+    const exact = o === undefined ? [...this.exact.values()] : [...this.exact].filter(([k]) => !o.has(k)).map(([, v]) => v);
+    if (o !== undefined) for (const v of o.values()) if (v !== GONE) exact.push(v as T);
+    const out = [...exact, ...this.wildcards.map((w) => w.value)];
     if (this.any !== undefined) out.push(this.any);
     return out;
   }
+}
+
+/** True for a pattern `add` files as an exact name under itself: lower case, not "", "*" or "*.suffix". */
+export function isExactName(pattern: string): boolean {
+  return pattern !== '' && pattern !== '*' && !pattern.startsWith('*.') && !hasUpper(pattern);
 }
 
 /**

@@ -169,6 +169,7 @@ export class TlsOrigins {
 
   /** Retires the origins `ir` does not use (called after each IR version is applied). */
   retain(ir: IR): void {
+    if (this.byKey.size === 0) return; // nothing to retire: skip walking every backend of the IR
     const live = new Set<string>();
     for (const b of backendsOf(ir)) if (b.tls !== undefined) live.add(keyOf(b.tls));
     for (const [key, o] of this.byKey) {

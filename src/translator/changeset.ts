@@ -1,0 +1,98 @@
+/**
+ * Which changes the incremental translator's patch (delta.ts) can absorb, and what each asks of it:
+ * HTTPRoutes to process again (changed ones, and those whose compilation looked up a changed Service,
+ * EndpointSlice or Endpoints, found through the memo's reverse index), and objects whose status alone
+ * changed (ours or another writer's) whose status must be produced from their new version.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { GATEWAY_GROUP } from '../api/kinds.ts';
+import type { K8sObject } from '../api/object.ts';
+import type { Snapshot } from '../store/snapshot.ts';
+import { SERVICE_NAME_LABEL } from './backends.ts';
+import type { World } from './delta.ts';
+import type { TranslatorMemo } from './memo.ts';
+import type { ChangeSet } from './types.ts';
+
+/** A changed key, split ("group/Kind/namespace/name"). */
+export interface Changed {
+  readonly key: string;
+  readonly group: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** Route kinds (their status is ours to write, and nothing else reads it). */
+const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
+
+/** Kinds whose status-only changes the world absorbs (the translator reads their spec and metadata, never their status). */
+const STATUS_ONLY_KINDS = new Set(['Gateway', 'GatewayClass', 'ListenerSet']);
+
+/** What a change set asks of a patch: routes to redo, objects whose status alone changed. Undefined: not patchable. */
+export function classify(world: World, snap: Snapshot, changes: ChangeSet, memo: TranslatorMemo): { routes: Changed[]; refreshed: Changed[] } | undefined {
+  const refreshed: Changed[] = [];
+  const statusOnlyChange = (c: Changed) => STATUS_ONLY_KINDS.has(c.kind) && statusOnly(world.snap.get(c.group, c.kind, c.namespace, c.name), snap.get(c.group, c.kind, c.namespace, c.name));
+  for (const key of changes.ownStatus ?? []) {
+    if (changes.keys.has(key)) continue;
+    const c = splitKey(key);
+    if (c === undefined) return undefined;
+    // A route's status is read only to compute its status again: the one just written is what this
+    // world would compute, so there is nothing to redo. (Routes are reprocessed with fresh objects.)
+    if (c.group === GATEWAY_GROUP && ROUTE_KINDS.has(c.kind)) continue;
+    if (!statusOnlyChange(c)) return undefined;
+    refreshed.push(c);
+  }
+  const routeKeys = new Set<string>();
+  for (const key of changes.keys) {
+    const c = splitKey(key);
+    if (c === undefined) return undefined;
+    if (c.group === GATEWAY_GROUP && c.kind === 'HTTPRoute') routeKeys.add(key);
+    else if (isBackendKind(c)) {
+      // Read only by route compilation: redo the routes that looked it up (their memo entries then fail
+      // validation and compile again).
+      for (const r of backendReaders(c, world.snap, snap, memo)) {
+        if (!r.startsWith('HTTPRoute/')) return undefined; // a GRPCRoute or layer-4 route uses it
+        routeKeys.add(`${GATEWAY_GROUP}/${r}`);
+      }
+    } else if (statusOnlyChange(c)) refreshed.push(c);
+    else return undefined;
+  }
+  return { routes: [...routeKeys].map((k) => splitKey(k)!), refreshed };
+}
+
+/** Splits "group/Kind/namespace/name". */
+export function splitKey(key: string): Changed | undefined {
+  const parts = key.split('/');
+  if (parts.length !== 4) return undefined;
+  return { key, group: parts[0], kind: parts[1], namespace: parts[2], name: parts[3] };
+}
+
+/** Services, EndpointSlices, Endpoints: what backendRefs resolve through (nothing but route compilation reads them). */
+function isBackendKind(c: Changed): boolean {
+  return (c.group === '' && (c.kind === 'Service' || c.kind === 'Endpoints')) || (c.group === 'discovery.k8s.io' && c.kind === 'EndpointSlice');
+}
+
+/**
+ * The routes whose compilation looked up a changed Service, or the Service of a changed EndpointSlice
+ * (before or after the change: the slice may have moved). Endpoints are read only for a Service found.
+ */
+function backendReaders(c: Changed, before: Snapshot, after: Snapshot, memo: TranslatorMemo): string[] {
+  if (c.kind !== 'EndpointSlice') return [...(memo.readersOf(c.key) ?? [])]; // looked up by name
+  const services = new Set<string>();
+  for (const obj of [before.get(c.group, c.kind, c.namespace, c.name), after.get(c.group, c.kind, c.namespace, c.name)]) {
+    const svc = obj?.metadata.labels?.[SERVICE_NAME_LABEL];
+    if (typeof svc === 'string') services.add(svc);
+  }
+  return [...services].flatMap((svc) => [...(memo.readersOf(`/Service/${c.namespace}/${svc}`) ?? [])]);
+}
+
+/** True when only status (and resourceVersion) differ between two versions of one object. */
+function statusOnly(before: K8sObject | undefined, after: K8sObject | undefined): boolean {
+  if (before === undefined || after === undefined) return false;
+  if (before === after) return true;
+  const a = before.metadata;
+  const b = after.metadata;
+  if (a.generation !== b.generation || a.uid !== b.uid || a.creationTimestamp !== b.creationTimestamp || a.deletionTimestamp !== b.deletionTimestamp) return false;
+  if (!isDeepStrictEqual(a.labels, b.labels) || !isDeepStrictEqual(a.annotations, b.annotations)) return false;
+  return before.spec === after.spec || isDeepStrictEqual(before.spec, after.spec);
+}

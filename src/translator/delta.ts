@@ -1,0 +1,274 @@
+/**
+ * The incremental translator's fast path: a translation that visits only what changed. After every
+ * translation with a memo, the world it built is kept (Gateways and listeners with their attached
+ * routes, the status report, the IR, where each route attached). When the store reports changes this
+ * path can absorb (changeset.ts: HTTPRoutes, the Services/EndpointSlices they use, status-only writes to
+ * Gateways, GatewayClasses and ListenerSets), the kept world is patched:
+ *
+ *   - each affected route is detached from the listeners it was on and processed again (compiled
+ *     through the memo, attached, reported), its attachments put back in name order;
+ *   - attachedRoutes of the listeners touched are adjusted, their IR listener rebuilt only for the
+ *     hostnames touched (irdelta.ts); every other socket and listener keeps its identity;
+ *   - statuses are produced only for the objects whose status may have changed: the routes redone,
+ *     the Gateways/ListenerSets whose attachedRoutes changed, the status-only changed objects.
+ *
+ * Anything else (a Gateway spec, a Namespace, a ReferenceGrant, a BackendTLSPolicy in the world, an
+ * HTTPRoute sharing a listener with GRPCRoutes or landing on a layer-4 listener) returns undefined and
+ * the caller translates the whole snapshot. incremental.test.ts checks the result equals translation
+ * from scratch after random changes.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { GATEWAY_GROUP } from '../api/kinds.ts';
+import { keyOf, keyString, type K8sObject } from '../api/object.ts';
+import type { IR, IRHttpListener, IRSocket } from '../ir/types.ts';
+import { listenerSetStatus } from '../status/listenerset.ts';
+import type { StatusReport } from '../status/report.ts';
+import { classStatus, gatewayStatus, routeStatus } from '../status/updates.ts';
+import type { Snapshot } from '../store/snapshot.ts';
+import { classify, type Changed } from './changeset.ts';
+import { forgetAttachment, processRoute } from './httproute.ts';
+import { patchListenerIR } from './irdelta.ts';
+import { L4_PROTOCOLS } from './l4ir.ts';
+import { listenerIRName } from './ir.ts';
+import type { TranslatorMemo } from './memo.ts';
+import type { Attachment, CompiledRoute, Ctx, GatewayState, ListenerState } from './model.ts';
+import { everyListener, parentOf, routeParentIndex, type RouteParent } from './parents.ts';
+import type { CompileResult } from './routerules.ts';
+import { ReferenceGrants } from './referencegrant.ts';
+import type { ChangeSet, StatusUpdate, TranslateEnv, TranslateResult } from './types.ts';
+
+/** What happened to one listener in a patch. */
+interface Touched {
+  /** Routes detached from it. */
+  readonly removed: Set<CompiledRoute>;
+  /** Attachments made to it. */
+  readonly added: Attachment[];
+  /** Every hostname of those detached and attached. */
+  readonly hosts: Set<string>;
+  /** attachedRoutes before the patch. */
+  readonly count: number;
+}
+
+/** One attachment of a route, with the listener it is on. */
+interface Placement {
+  readonly l: ListenerState;
+  readonly a: Attachment;
+}
+
+/** What the last translation built, kept for the next one to patch. */
+export interface World {
+  snap: Snapshot;
+  readonly controllerName: string;
+  readonly bindErrors: ReadonlyMap<string, string>;
+  readonly gateways: readonly GatewayState[];
+  readonly report: StatusReport;
+  readonly parents: ReadonlyMap<string, RouteParent>;
+  /** parentsSignature() of the parents (unchanged while the world is patched). */
+  readonly sig: string;
+  /** "HTTPRoute/namespace/name" → where that route is attached. */
+  readonly placed: Map<string, Placement[]>;
+  /** Listeners with a route of another kind than HTTPRoute attached (cross serving, layer 4): not patched. */
+  readonly foreign: ReadonlySet<ListenerState>;
+  /** The world holds BackendTLSPolicies (their ancestors depend on every route's backends): not patched. */
+  readonly policies: boolean;
+  ir: IR;
+}
+
+/**
+ * Listeners a patch must not touch: layer-4 ones, and those with a route of another kind than HTTPRoute
+ * attached. Called before cross serving detaches the losers (a GRPCRoute that lost still depends on
+ * which HTTPRoutes are there).
+ */
+export function foreignListeners(gateways: readonly GatewayState[]): Set<ListenerState> {
+  const out = new Set<ListenerState>();
+  for (const gw of gateways) {
+    for (const l of everyListener(gw)) {
+      if (L4_PROTOCOLS.has(l.protocol) || l.routes.some((a) => a.route.kind !== 'HTTPRoute')) out.add(l);
+    }
+  }
+  return out;
+}
+
+/** Records the world a translation built (after the full pipeline ran; `foreign` from foreignListeners). */
+export function captureWorld(ctx: Ctx, gateways: readonly GatewayState[], sig: string, ir: IR, foreign: ReadonlySet<ListenerState>): World {
+  const placed = new Map<string, Placement[]>();
+  for (const gw of gateways) {
+    for (const l of everyListener(gw)) {
+      for (const a of l.routes) {
+        const k = `${a.route.kind}/${a.route.key}`;
+        const list = placed.get(k);
+        if (list === undefined) placed.set(k, [{ l, a }]);
+        else list.push({ l, a });
+      }
+    }
+  }
+  return {
+    snap: ctx.snap,
+    controllerName: ctx.env.controllerName,
+    bindErrors: ctx.env.bindErrors,
+    gateways,
+    report: ctx.report,
+    parents: routeParentIndex(gateways),
+    sig,
+    placed,
+    foreign,
+    policies: ctx.snap.list(GATEWAY_GROUP, 'BackendTLSPolicy').length > 0,
+    ir,
+  };
+}
+
+/**
+ * Patches `world` into the translation of `snap`, or returns undefined when the change is not one
+ * this path handles (the world is then stale: the caller must translate from scratch and capture anew).
+ */
+export function translateDelta(world: World, snap: Snapshot, env: TranslateEnv, changes: ChangeSet, memo: TranslatorMemo): TranslateResult | undefined {
+  if (world.policies || env.controllerName !== world.controllerName || !isDeepStrictEqual(env.bindErrors, world.bindErrors)) return undefined;
+  const work = classify(world, snap, changes, memo);
+  if (work === undefined) return undefined;
+  const statusKeys = new Set<string>();
+  const touched = patchRoutes(world, { snap, env, report: world.report, grants: new ReferenceGrants(snap), memo }, work.routes, statusKeys);
+  if (touched === undefined) return undefined;
+  for (const c of work.refreshed) refresh(world, snap, c, statusKeys);
+  for (const [l, t] of touched) if (l.report.attachedRoutes !== t.count) statusKeys.add(ownerKey(l)); // the listener's status
+  const ir = patchIR(world, env.version, touched, memo);
+  if (ir === undefined) return undefined;
+  world.ir = ir;
+  world.snap = snap;
+  return { ir, statuses: statusesOf(world.report, statusKeys, env, memo), partial: true, gateways: world.gateways.map((g) => g.key) };
+}
+
+/**
+ * Detaches each changed route, processes it again and attaches it where it now belongs (reporting
+ * into world.report, adding the keys of statuses to produce); the listeners touched, or undefined
+ * when a route meets a listener a patch must not touch.
+ */
+function patchRoutes(world: World, ctx: Ctx, routes: readonly Changed[], statusKeys: Set<string>): Map<ListenerState, Touched> | undefined {
+  const touched = new Map<ListenerState, Touched>();
+  // `attached`: the listener was just attached to (first touched after its count went up by one).
+  const touch = (l: ListenerState, attached = false) => {
+    let t = touched.get(l);
+    if (t === undefined) touched.set(l, (t = { removed: new Set(), added: [], hosts: new Set(), count: l.report.attachedRoutes - (attached ? 1 : 0) }));
+    return t;
+  };
+  for (const c of routes) {
+    const rk = `HTTPRoute/${c.namespace}/${c.name}`;
+    const old = world.placed.get(rk) ?? [];
+    if (old.some((p) => world.foreign.has(p.l))) return undefined;
+    for (const { l, a } of old) detach(l, a, touch(l));
+    world.placed.delete(rk);
+    world.report.routes.delete(c.key);
+    const obj = ctx.snap.get(c.group, c.kind, c.namespace, c.name);
+    if (obj === undefined) ctx.memo!.forget(rk);
+    const compiled = obj && processRoute(ctx, obj, world.parents, () => world.sig);
+    if (world.report.routes.has(c.key)) statusKeys.add(c.key);
+    if (compiled === undefined) continue;
+    const now = attachedNow(ctx.memo!, compiled, obj!, world.parents);
+    if (now.some((p) => world.foreign.has(p.l))) return undefined;
+    for (const p of now) place(p, touch(p.l, true));
+    if (now.length > 0) world.placed.set(rk, now);
+  }
+  return touched;
+}
+
+/** Takes attachment `a` off listener `l`. */
+function detach(l: ListenerState, a: Attachment, t: { removed: Set<CompiledRoute>; hosts: Set<string> }): void {
+  const i = l.routes.indexOf(a);
+  if (i >= 0) l.routes.splice(i, 1);
+  l.report.attachedRoutes--;
+  forgetAttachment(l, a.route);
+  t.removed.add(a.route);
+  for (const h of a.hostnames) t.hosts.add(h);
+}
+
+/**
+ * Where processRoute just attached `compiled` (it appended to the listeners' route lists); each such
+ * attachment is moved to its place in name order, which is where translation from scratch puts it.
+ */
+function attachedNow(memo: TranslatorMemo, compiled: CompileResult, obj: K8sObject, parents: ReadonlyMap<string, RouteParent>): Placement[] {
+  const out: Placement[] = [];
+  const outcome = memo.attachments.get(compiled);
+  if (outcome === undefined) return out;
+  const refs: unknown[] = Array.isArray(obj.spec?.parentRefs) ? obj.spec.parentRefs : [];
+  const ours = refs.map((ref) => parentOf(obj, ref, parents)).filter((p) => p !== undefined);
+  const route = compiled.route;
+  for (const at of outcome.attached) {
+    const l = ours[at.parent]?.listeners[at.listener];
+    const last = l?.routes[l.routes.length - 1];
+    if (l === undefined || last === undefined || last.route !== route) continue;
+    l.routes.pop();
+    l.routes.splice(insertionIndex(l.routes, route.key), 0, last);
+    out.push({ l, a: last });
+  }
+  return out;
+}
+
+/** The index in a name-ordered attachment list where a route with key `key` goes. */
+function insertionIndex(list: readonly Attachment[], key: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid].route.key < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function place(p: Placement, t: { added: Attachment[]; hosts: Set<string> }): void {
+  t.added.push(p.a);
+  for (const h of p.a.hostnames) t.hosts.add(h);
+}
+
+/** The status key of the object whose status lists listener `l`. */
+function ownerKey(l: ListenerState): string {
+  return keyString(keyOf(l.listenerSet ? l.listenerSet.obj : l.gateway.obj));
+}
+
+/** Points the report at the new version of an object whose status alone changed. */
+function refresh(world: World, snap: Snapshot, c: Changed, statusKeys: Set<string>): void {
+  const obj = snap.get(c.group, c.kind, c.namespace, c.name)!;
+  const r = world.report.gateways.get(c.key) ?? world.report.classes.get(c.key) ?? world.report.listenerSets.get(c.key);
+  if (r === undefined) return;
+  r.obj = obj;
+  statusKeys.add(c.key);
+}
+
+/** The IR with the touched listeners rebuilt, every other socket and listener kept as they were. */
+function patchIR(world: World, version: number, touched: ReadonlyMap<ListenerState, Touched>, memo: TranslatorMemo): IR | undefined {
+  const byName = new Map<string, IRHttpListener>();
+  for (const [l, t] of touched) {
+    if (!l.servable) continue;
+    const name = listenerIRName(l);
+    const prev = irListener(world.ir, name);
+    if (prev === undefined) continue; // not served (its socket went to another protocol): as from scratch
+    const patched = patchListenerIR(l, prev, memo.listeners, t.removed, t.added, t.hosts);
+    if (patched === undefined) return undefined;
+    byName.set(name, patched);
+  }
+  const sockets: IRSocket[] = world.ir.sockets.map((s) => {
+    if (!s.httpListeners.some((x) => byName.has(x.name))) return s;
+    return { ...s, httpListeners: s.httpListeners.map((x) => byName.get(x.name) ?? x) };
+  });
+  return { version, sockets };
+}
+
+function irListener(ir: IR, name: string): IRHttpListener | undefined {
+  for (const s of ir.sockets) for (const x of s.httpListeners) if (x.name === name) return x;
+  return undefined;
+}
+
+/** The status updates of the given keys, sorted by key. */
+function statusesOf(report: StatusReport, keys: ReadonlySet<string>, env: TranslateEnv, memo: TranslatorMemo): StatusUpdate[] {
+  const out: StatusUpdate[] = [];
+  for (const k of [...keys].sort()) {
+    const route = report.routes.get(k);
+    if (route !== undefined) out.push(memo.statuses.update(route, env, routeStatus));
+    const gw = report.gateways.get(k);
+    if (gw !== undefined) out.push({ key: keyOf(gw.obj), status: gatewayStatus(gw, env) });
+    const cls = report.classes.get(k);
+    if (cls !== undefined) out.push({ key: keyOf(cls.obj), status: classStatus(cls, env) });
+    const ls = report.listenerSets.get(k);
+    if (ls !== undefined) out.push({ key: keyOf(ls.obj), status: listenerSetStatus(ls, env) });
+  }
+  return out;
+}
