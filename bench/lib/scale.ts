@@ -41,6 +41,14 @@ export interface Scaled {
   readonly adminUpMs: number;
   /** Spawn → the last route answering 200 and attachedRoutes = TOTAL_ROUTES. */
   readonly allServingMs: number;
+  /** The first from-scratch translation and its data-plane apply, as the controller logged them (ms). */
+  readonly firstTranslation: { readonly translateMs: number; readonly applyMs: number } | undefined;
+}
+
+/** Reads the controller's "first translation took X ms, data plane apply Y ms" log line. */
+function firstTranslation(output: string): Scaled['firstTranslation'] {
+  const m = /first translation took ([\d.]+) ms, data plane apply ([\d.]+) ms/.exec(output);
+  return m ? { translateMs: Number(m[1]), applyMs: Number(m[2]) } : undefined;
 }
 
 /** Starts Gatehouse on a fresh scale fixture and waits until all routes serve. */
@@ -58,7 +66,8 @@ export async function startScaled(name: string, backendPort: number, cpu: string
     if ((await probe(port, lastHost)) === 200 && (await attachedRoutes(gh.adminUrl, 'default', 'bench').catch(() => undefined)) === TOTAL_ROUTES) break;
     await sleep(20);
   }
-  return { gh, dir, port, adminUpMs, allServingMs: performance.now() - t0 };
+  const allServingMs = performance.now() - t0;
+  return { gh, dir, port, adminUpMs, allServingMs, firstTranslation: firstTranslation(gh.proc.output()) };
 }
 
 const pollAgent = new Agent({ keepAlive: true, maxSockets: 1 });

@@ -6,7 +6,7 @@
 import { mergePatch } from '../lib/admin.ts';
 import { sleep } from '../lib/net.ts';
 import { stop } from '../lib/procs.ts';
-import { closePoller, cpuMs, nsName, probe, quantiles, routeHost, rssMiB, startScaled, TOTAL_ROUTES } from '../lib/scale.ts';
+import { closePoller, cpuMs, nsName, probe, quantiles, routeHost, rssMiB, startScaled, TOTAL_ROUTES, type Scaled } from '../lib/scale.ts';
 import { fmtMs, mdTable, verdict } from '../lib/table.ts';
 import { httpRoute } from '../systems/gatehouse.ts';
 import { startBackend } from '../systems/native.ts';
@@ -53,7 +53,8 @@ export async function scenario2(ctx: BenchContext): Promise<ScenarioOutput> {
     const mean = perChange.length ? perChange.reduce((a, b) => a + b, 0) / perChange.length : NaN;
     const rows = [
       ['spawn → admin API up', `${fmtMs(scaled.adminUpMs)} ms`, ''],
-      ['spawn → all routes serving (load files, admit, first full translation, apply)', `${fmtMs(scaled.allServingMs)} ms`, `${verdict(scaled.allServingMs < 1000)} (target: first translation < 1 s; this includes process start and file load)`],
+      ['spawn → all routes serving (process start, load files, admit, first translation, apply)', `${fmtMs(scaled.allServingMs)} ms`, ''],
+      firstTranslationRow(scaled.firstTranslation),
       ['RSS after load (peak)', mem ? `${mem.rss.toFixed(0)} MiB (${mem.peak.toFixed(0)} MiB)` : 'n/a (no /proc)', mem ? `${verdict(mem.peak < 150)} (target < 150 MB, control plane + proxy)` : ''],
       ['RSS after the changes (peak)', memAfter ? `${memAfter.rss.toFixed(0)} MiB (${memAfter.peak.toFixed(0)} MiB)` : 'n/a', ''],
       [`CPU per single-route change (mean / p50 / max of ${perChange.length})`, `${fmtMs(mean)} / ${fmtMs(q.p50)} / ${fmtMs(q.max)} ms`, `${verdict(q.p50 < 5)} (target < 5 ms)`],
@@ -67,4 +68,12 @@ export async function scenario2(ctx: BenchContext): Promise<ScenarioOutput> {
     if (scaled) await stop(scaled.gh.proc);
     await stop(backend.proc);
   }
+}
+
+/** The target's own number: the first from-scratch translation plus its apply, from the controller's log line. */
+function firstTranslationRow(t: Scaled['firstTranslation']): string[] {
+  const name = 'first full translation + data-plane apply (from the log)';
+  if (t === undefined) return [name, 'not logged', 'not measured'];
+  const total = t.translateMs + t.applyMs;
+  return [name, `${fmtMs(total)} ms (${fmtMs(t.translateMs)} + ${fmtMs(t.applyMs)})`, `${verdict(total < 1000)} (target < 1 s)`];
 }

@@ -82,6 +82,17 @@ test('statuses are written, and writing them does not trigger another translatio
   await c.stop();
 });
 
+test('the first translation, and only it, reports how long it took', async () => {
+  const { store, c, logs } = setup();
+  await c.start();
+  store.create(gw('a'));
+  await c.idle();
+  const lines = logs.filter((l) => l.startsWith('first translation took'));
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /^first translation took \d+\.\d ms, data plane apply \d+\.\d ms \(IR version 1\)$/);
+  await c.stop();
+});
+
 test('bind errors from the data plane are fed back into a new translation', async () => {
   const { store, dp, c, logs } = setup();
   dp.failing.add('127.10.0.1:8080');
