@@ -3,7 +3,7 @@
  * Services, as one YAML file per namespace, plus helpers to watch a Gatehouse process from outside
  * (/proc CPU and RSS) and to time how long a host takes to start answering 200.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { configDir, GATEWAY_CLASS, gateway, httpRoute, namespace, service, startGatehouseProc, writeObjects, type GatehouseProc, type Obj } from '../systems/gatehouse.ts';
@@ -102,8 +102,25 @@ export function closePoller(): void {
   pollAgent.destroy();
 }
 
-/** CPU time (user+system, ms) a process has used, from /proc (Linux only; undefined elsewhere). */
+/**
+ * CPU time (ms) a process has used, summed over its threads: from /proc/PID/task/TID/schedstat, whose first field
+ * is nanoseconds on CPU (utime+stime in /proc/PID/stat counts 10 ms ticks, too coarse for a change of a few ms).
+ * Falls back to the ticks when schedstat is missing; undefined off Linux.
+ */
 export function cpuMs(pid: number): number | undefined {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // the thread ended between the listing and the read: its time is gone with it (a few µs at most)
+      }
+    }
+    if (ns > 0) return ns / 1e6;
+  } catch {
+    // no schedstat (kernel without CONFIG_SCHEDSTATS): use the ticks
+  }
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -61,7 +61,7 @@ export async function scenario2(ctx: BenchContext): Promise<ScenarioOutput> {
       ['idle CPU per second (subtracted)', `${fmtMs(idleMs)} ms`, ''],
       ['changed routes not serving afterwards', String(unseen), ''],
     ];
-    const setup = `One Gatehouse process (control plane + proxy), pinned to the proxy CPU. CPU is utime+stime from /proc/PID/stat (10 ms ticks, so single values are coarse; the mean over ${CHANGES} changes is the number to read), taken around a merge-patch through the admin API plus ${SETTLE_MS} ms for the reconcile, minus the idle baseline. It covers the admin request, admission, translation, status writes and the data-plane swap.`;
+    const setup = `One Gatehouse process (control plane + proxy), pinned to the proxy CPU. CPU is the sum of the process's threads' time on CPU from /proc/PID/task/*/schedstat (nanoseconds; GC and libuv threads included), taken around a merge-patch through the admin API plus ${SETTLE_MS} ms for the reconcile, minus the idle baseline. It covers the admin request, admission, translation, status writes and the data-plane swap.`;
     return { title: TITLE, markdown: `${setup}\n\n${mdTable(['measure', 'Gatehouse', 'target'], rows)}` };
   } finally {
     closePoller();
