@@ -48,7 +48,10 @@ export function bodyVersionWarning(obj: K8sObject, route: ResourceRoute): string
  */
 export function prepareObject(body: unknown, route: ResourceRoute, create: boolean): Prepared {
   if (!isObject(body)) return { reply: failure(400, 'BadRequest', 'the request body must be a JSON object') };
-  const obj = structuredClone(body) as K8sObject;
+  // Only the top level and metadata are written below, so only they are copied: the body may share
+  // frozen parts with a stored object (a merge patch's result).
+  const obj = { ...body } as K8sObject;
+  if (isObject(obj.metadata)) obj.metadata = { ...obj.metadata };
   const info = route.info;
   const want = pathApiVersion(route);
   if (obj.kind === undefined) obj.kind = info.kind;

@@ -6,7 +6,7 @@
 import type { K8sObject, ObjectKey } from '../api/object.ts';
 import { apiVersionOf, type KindInfo } from '../api/kinds.ts';
 import type { Store } from '../store/store.ts';
-import { mergePatch } from '../store/merge-patch.ts';
+import { mergePatched } from '../store/merge-patch.ts';
 import type { ResourceRoute } from './route.ts';
 import { failure, fromError, ok, type Reply, type StatusDetails } from './reply.ts';
 import { bodyVersionWarning, isObject, prepareObject } from './prepare.ts';
@@ -97,7 +97,7 @@ export async function patchObject(ctx: VerbContext, patch: unknown, warnings: st
   if ('reply' in found) return found.reply;
   const cur = found.obj;
   if (!isObject(patch)) return failure(400, 'BadRequest', 'a merge patch must be a JSON object');
-  const merged = mergePatch(structuredClone(cur), patch) as K8sObject;
+  const merged = mergePatched(cur, patch) as K8sObject; // shares the frozen parts the patch does not touch
   const prepared = prepareObject(merged, ctx.route, false);
   if ('reply' in prepared) return prepared.reply;
   const obj = prepared.obj;
@@ -113,7 +113,7 @@ async function replaceMain(ctx: VerbContext, obj: K8sObject, warnings: string[])
   // Admission sees the status that will be kept, not whatever the client sent.
   if (ctx.route.info.hasStatus) {
     if (cur.status === undefined) delete obj.status;
-    else obj.status = structuredClone(cur.status);
+    else obj.status = cur.status; // frozen: admission reads it, the store keeps it as it is
   }
   const adm = await runAdmission(ctx.admit, obj, ctx.route.info);
   if ('reply' in adm) return withWarnings(adm.reply, warnings);
@@ -154,7 +154,7 @@ export async function patchStatus(ctx: VerbContext, patch: unknown, warnings: st
   if ('reply' in found) return found.reply;
   const cur = found.obj;
   if (!isObject(patch)) return failure(400, 'BadRequest', 'a merge patch must be a JSON object');
-  const merged = mergePatch(structuredClone(cur), patch) as K8sObject;
+  const merged = mergePatched(cur, patch) as K8sObject; // shares the frozen parts the patch does not touch
   const rv = isObject(patch.metadata) && typeof patch.metadata.resourceVersion === 'string' ? patch.metadata.resourceVersion : undefined;
   return writeStatus(ctx, merged.status, rv, warnings);
 }
@@ -164,7 +164,7 @@ async function writeStatus(ctx: VerbContext, status: unknown, rv: string | undef
   if ('reply' in found) return found.reply;
   const cur = found.obj;
   // Admission sees the stored object with the new status: nothing else can change here.
-  const candidate = structuredClone(cur) as K8sObject;
+  const candidate: K8sObject = { ...cur }; // only the top level changes: the rest stays frozen and shared
   if (status === undefined) delete candidate.status;
   else candidate.status = status;
   const adm = await runAdmission(ctx.admit, candidate, ctx.route.info);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { freezeInterned, StringPool } from './intern.ts';
+import { freezeInterned, frozenCopy, StringPool } from './intern.ts';
 
 test('the pool returns equal strings and stays within its capacity', () => {
   const pool = new StringPool(3);
@@ -23,4 +23,25 @@ test('freezeInterned freezes every level and keeps every value', () => {
   assert.throws(() => {
     (obj.d.e as { f: string | null }).f = 'changed';
   }, TypeError);
+});
+
+test('frozenCopy copies what is not frozen, shares what is, and never freezes its input', () => {
+  const pool = new StringPool();
+  const shared = Object.freeze({ x: Object.freeze(['a']) });
+  const input = { kept: shared, fresh: { list: [{ s: 'ab' }] }, n: 1 };
+  const copy = frozenCopy(input, pool);
+  assert.deepEqual(copy, input);
+  assert.equal(copy.kept, shared);
+  assert.notEqual(copy.fresh, input.fresh);
+  assert.ok(Object.isFrozen(copy) && Object.isFrozen(copy.fresh.list[0]));
+  assert.ok(!Object.isFrozen(input) && !Object.isFrozen(input.fresh.list));
+  assert.equal(copy.fresh.list[0].s, pool.intern('ab'));
+});
+
+test('an own "__proto__" key from JSON stays a plain data key through frozenCopy', () => {
+  const input = JSON.parse('{"a":{"__proto__":{"polluted":true}}}');
+  const copy = frozenCopy(input, new StringPool());
+  assert.equal(Object.getPrototypeOf(copy.a), Object.prototype);
+  assert.equal((copy.a as any).polluted, undefined);
+  assert.deepEqual(Object.keys(copy.a), ['__proto__']);
 });

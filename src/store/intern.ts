@@ -50,3 +50,27 @@ export function freezeInterned<T>(value: T, pool: StringPool): T {
   Object.freeze(o);
   return value;
 }
+
+/**
+ * A deep-frozen copy of a plain JSON value with its strings pooled. Objects already frozen are
+ * shared, not copied: the store freezes every level of what it keeps, so a frozen object is one
+ * a stored object holds (its unchanged spec, say) and copying it would only cost time and memory.
+ */
+export function frozenCopy<T>(value: T, pool: StringPool): T {
+  if (typeof value === 'string') return pool.intern(value) as T;
+  if (!value || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = frozenCopy(value[i], pool);
+    return Object.freeze(out) as T;
+  }
+  const out: Record<string, unknown> = {};
+  const o = value as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    const x = frozenCopy(o[k], pool);
+    // An own "__proto__" key (JSON.parse makes one) is defined as data, never set as the prototype.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+    else out[k] = x;
+  }
+  return Object.freeze(out) as T;
+}

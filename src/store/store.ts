@@ -5,9 +5,10 @@ import { keyOf } from '../api/object.ts';
 import { kindInfo, apiVersionOf, type KindInfo } from '../api/kinds.ts';
 import { matchesSelector, type LabelSelector } from '../api/labels.ts';
 import { StoreError } from './errors.ts';
-import { mapSnapshot, type Snapshot } from './snapshot.ts';
-import { mergePatch } from './merge-patch.ts';
-import { freezeInterned, StringPool } from './intern.ts';
+import type { Snapshot } from './snapshot.ts';
+import { mergePatched } from './merge-patch.ts';
+import { frozenCopy, StringPool } from './intern.ts';
+import { Tables } from './tables.ts';
 
 /** One change, delivered to watchers after the store has applied it. */
 export interface WatchEvent {
@@ -31,15 +32,14 @@ const NON_SPEC_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'status']);
  * apart from spec, and synchronous watchers.
  *
  * Stored objects are deeply frozen and shared: readers get the stored value itself, never a copy,
- * and every write replaces the object. Snapshots are copy-on-write per kind, so taking one is cheap
- * and later writes never show through it.
+ * and every write replaces the object, sharing the frozen parts it did not change (a status write
+ * keeps the spec's identity). Snapshots are O(1) and copy-on-write per kind and namespace (tables.ts),
+ * so a write after one costs the size of its namespace, not of its kind, and never shows through it.
  */
 export class Store {
   private rv = 0;
-  /** "group/Kind" → "namespace/name" → object. */
-  private kinds = new Map<string, Map<string, K8sObject>>();
-  /** Inner maps handed out in a snapshot; the next write to one clones it first. */
-  private shared = new Set<Map<string, K8sObject>>();
+  /** "group/Kind" → namespace → name → object. */
+  private readonly tables = new Tables();
   private watchers = new Set<Watcher>();
   /** Shared copies of the strings stored objects repeat (see intern.ts). */
   private readonly strings = new StringPool();
@@ -54,16 +54,14 @@ export class Store {
   }
 
   get(group: string, kind: string, namespace: string, name: string): K8sObject | undefined {
-    return this.kinds.get(`${group}/${kind}`)?.get(`${namespace}/${name}`);
+    return this.tables.get(`${group}/${kind}`, namespace, name);
   }
 
   /** Objects of a kind, optionally in one namespace and matching a label selector, sorted by namespace/name. */
   list(group: string, kind: string, opts: ListOptions = {}): K8sObject[] {
-    const m = this.kinds.get(`${group}/${kind}`);
-    if (!m) return [];
     const out: K8sObject[] = [];
-    for (const o of m.values()) {
-      if (opts.namespace !== undefined && opts.namespace !== '' && (o.metadata.namespace ?? '') !== opts.namespace) continue;
+    // '' (like undefined) means every namespace, as on the admin API's cluster-wide paths.
+    for (const o of this.tables.values(`${group}/${kind}`, opts.namespace || undefined)) {
       if (opts.labelSelector && !matchesSelector(opts.labelSelector, o.metadata.labels)) continue;
       out.push(o);
     }
@@ -72,12 +70,7 @@ export class Store {
 
   /** A consistent read-only view of everything stored now. */
   snapshot(): Snapshot {
-    const copy = new Map<string, Map<string, K8sObject>>();
-    for (const [k, m] of this.kinds) {
-      this.shared.add(m);
-      copy.set(k, m);
-    }
-    return mapSnapshot(copy, this.rv);
+    return this.tables.snapshot(this.rv);
   }
 
   /** Creates an object; fails with AlreadyExists if it is there. Returns the stored object. */
@@ -110,7 +103,7 @@ export class Store {
     checkVersion(input, cur);
     // Status is a subresource: an update of the main resource keeps the stored status.
     if (info.hasStatus) {
-      if (cur.status !== undefined) obj.status = structuredClone(cur.status);
+      if (cur.status !== undefined) obj.status = cur.status; // frozen: shared, not copied
       else delete obj.status;
     }
     return this.replace(cur, obj);
@@ -132,9 +125,8 @@ export class Store {
     if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
       throw new StoreError('BadRequest', 'a merge patch must be a JSON object');
     }
-    const next = mergePatch(structuredClone(cur), patch) as K8sObject;
-    if ((patch as any).metadata?.resourceVersion === undefined) next.metadata.resourceVersion = cur.metadata.resourceVersion;
-    return this.update(next);
+    // Without a resourceVersion in the patch the merged object keeps the current one: no conflict.
+    return this.update(mergePatched(cur, patch) as K8sObject);
   }
 
   /** Replaces the status subresource only. */
@@ -148,17 +140,17 @@ export class Store {
     if (isDeepStrictEqual(cur.status, status)) return cur;
     // Only metadata (resourceVersion) and status are new: the frozen spec keeps its identity, so a
     // status write never makes a spec look changed to readers that compare by identity (the translator).
-    const next = { ...cur, metadata: structuredClone(cur.metadata), status: structuredClone(status) } as K8sObject;
+    // put() copies the caller's status; the metadata's frozen labels and annotations are shared.
+    const next = { ...cur, metadata: { ...cur.metadata }, status } as K8sObject;
     return this.put(next, 'MODIFIED');
   }
 
   /** Deletes an object and returns what was stored. */
   delete(key: ObjectKey): K8sObject {
     const cur = this.mustGet(key);
-    const m = this.writable(`${key.group}/${key.kind}`);
-    m.delete(`${key.namespace}/${key.name}`);
+    this.tables.delete(`${key.group}/${key.kind}`, key.namespace, key.name);
     this.rv++;
-    const gone = deepFreeze({ ...structuredClone(cur), metadata: { ...structuredClone(cur.metadata), resourceVersion: String(this.rv) } });
+    const gone = Object.freeze({ ...cur, metadata: Object.freeze({ ...cur.metadata, resourceVersion: String(this.rv) }) });
     this.emit({ type: 'DELETED', object: gone });
     return gone;
   }
@@ -182,9 +174,12 @@ export class Store {
     return info;
   }
 
-  /** Copies the input into its stored form: canonical apiVersion, namespace defaulted, labels kept. */
+  /**
+   * The input in its stored form: canonical apiVersion, namespace defaulted, labels kept. Only the top
+   * level and metadata are copied here (the write paths change nothing deeper); put() copies the rest.
+   */
   private normalize(input: K8sObject, info: KindInfo): K8sObject {
-    const obj = structuredClone(input) as K8sObject;
+    const obj: K8sObject = { ...input, metadata: { ...input.metadata } };
     obj.apiVersion = apiVersionOf(info);
     if (info.namespaced) obj.metadata.namespace = obj.metadata.namespace || 'default';
     else delete obj.metadata.namespace;
@@ -209,10 +204,10 @@ export class Store {
     if (key.namespace && key.kind !== 'Namespace') this.ensureNamespace(key.namespace);
     this.rv++;
     obj.metadata.resourceVersion = String(this.rv);
-    freezeInterned(obj, this.strings);
-    this.writable(`${key.group}/${key.kind}`).set(`${key.namespace}/${key.name}`, obj);
-    this.emit({ type, object: obj });
-    return obj;
+    const stored = frozenCopy(obj, this.strings);
+    this.tables.set(`${key.group}/${key.kind}`, key.namespace, key.name, stored);
+    this.emit({ type, object: stored });
+    return stored;
   }
 
   /**
@@ -222,19 +217,6 @@ export class Store {
   private ensureNamespace(name: string): void {
     if (this.get('', 'Namespace', '', name)) return;
     this.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  }
-
-  private writable(kindKey: string): Map<string, K8sObject> {
-    let m = this.kinds.get(kindKey);
-    if (!m) {
-      m = new Map();
-      this.kinds.set(kindKey, m);
-    } else if (this.shared.has(m)) {
-      this.shared.delete(m);
-      m = new Map(m);
-      this.kinds.set(kindKey, m);
-    }
-    return m;
   }
 
   private mustGet(key: ObjectKey): K8sObject {
@@ -285,12 +267,4 @@ function byNamespaceName(a: K8sObject, b: K8sObject): number {
   const bn = b.metadata.namespace ?? '';
   if (an !== bn) return an < bn ? -1 : 1;
   return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
-}
-
-function deepFreeze<T>(v: T): T {
-  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) deepFreeze(x);
-  }
-  return v;
 }

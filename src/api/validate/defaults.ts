@@ -7,7 +7,7 @@ import { isObject } from './types.ts';
 
 /** A deep copy of `spec` with the kind's schema defaults filled in. Never mutates its input. */
 export function withDefaults(kind: string, spec: unknown): any {
-  const s = structuredClone(spec) as any;
+  const s = copyJson(spec) as any;
   if (!isObject(s)) return s;
   switch (kind) {
     case 'Gateway':
@@ -50,7 +50,24 @@ export function withDefaults(kind: string, spec: unknown): any {
 }
 
 function def(obj: unknown, key: string, value: unknown): void {
-  if (isObject(obj) && obj[key] === undefined) obj[key] = structuredClone(value);
+  if (isObject(obj) && obj[key] === undefined) obj[key] = copyJson(value);
+}
+
+/**
+ * A deep copy of a JSON value. Admission runs on every object written, and for the small trees of a
+ * spec a plain recursive copy costs a fraction of structuredClone's serialize-and-parse round trip.
+ */
+function copyJson(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(copyJson);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = copyJson((v as Record<string, unknown>)[k]);
+    // JSON may carry an own "__proto__" key: define it, as JSON.parse does, never set the prototype.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+    else out[k] = x;
+  }
+  return out;
 }
 
 function each(list: unknown, fn: (item: any) => void): void {

@@ -49,7 +49,10 @@ export function validateObject(input: K8sObject): ValidationResult {
     errs.add([], 'an object must be a map with apiVersion, kind and metadata');
     return { errors: errs.errors, warnings };
   }
-  const obj = dropNulls(input) as K8sObject;
+  // Status is never validated (it is the controller's to write): it is not copied either.
+  const { status, ...rest } = input;
+  const obj = dropNulls(rest) as K8sObject;
+  if (status !== undefined && status !== null) obj.status = status;
   const info = kindOf(obj, errs);
   if (!info) return { errors: errs.errors, warnings };
   checkTopLevel(obj, info, errs);
