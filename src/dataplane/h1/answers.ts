@@ -5,13 +5,14 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { localBody } from '../http/respond.ts';
+import { coarseNow } from './clock.ts';
 
 let dateSecond = -1;
 let dateText = '';
 
-/** The IMF-fixdate of now, recomputed at most once a second. */
+/** The IMF-fixdate of now (to within the coarse clock's tick), recomputed at most once a second. */
 export function httpDate(): string {
-  const now = Date.now();
+  const now = coarseNow();
   const sec = Math.floor(now / 1000);
   if (sec !== dateSecond) {
     dateSecond = sec;

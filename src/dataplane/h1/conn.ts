@@ -9,9 +9,9 @@
  * serves the rest of the connection with all its features and error answers.
  */
 import type { Socket } from 'node:net';
-import { splitTarget } from '../http/handler.ts';
+import type { HeaderBag } from '../filters/headers.ts';
 import { normalisePath } from '../router/normalize.ts';
-import { matchRoute } from '../router/router.ts';
+import { matchRoute, type RouteRequest } from '../router/router.ts';
 import { localAnswer } from './answers.ts';
 import { ChunkedFramer, MALFORMED, MORE } from './chunked.ts';
 import { Exchange, type ExchangeClient } from './exchange.ts';
@@ -24,6 +24,11 @@ export const MAX_PENDING = 64 * 1024;
 
 /** node:http's default headersTimeout: a head must be complete this long after its first byte. */
 export const HEADERS_TIMEOUT_MS = 60_000;
+
+const NO_HEADERS: HeaderBag = {};
+
+/** The router's view of the request being dispatched: one object, refilled per request (matchRoute keeps none). */
+const routeRequest: { -readonly [K in keyof RouteRequest]: RouteRequest[K] } = { host: '', method: '', path: '', query: '', headers: NO_HEADERS };
 
 /** One client connection served by the fast path. */
 export class H1Conn implements ExchangeClient {
@@ -138,8 +143,14 @@ export class H1Conn implements ExchangeClient {
   private dispatch(head: RequestHead): boolean {
     const socket = this.front.socket();
     if (socket === undefined || socket.protocol !== 'HTTP') return false;
-    const [path, search] = splitTarget(head.target);
-    const hit = matchRoute(socket, { host: head.host, method: head.method, path: normalisePath(path), query: search.length > 1 ? search.slice(1) : '', headers: head.headers });
+    const q = routeRequest;
+    q.host = head.host;
+    q.method = head.method;
+    q.path = normalisePath(head.path);
+    q.query = head.query;
+    q.headers = head.headers;
+    const hit = matchRoute(socket, q);
+    q.headers = NO_HEADERS; // nothing of the request stays reachable from the module
     if (hit.route === undefined) return this.answer(404, head);
     const route = hit.route;
     if (!fastRoute(route)) return false;

@@ -10,10 +10,12 @@
  * framing that is none, one Content-Length, or "Transfer-Encoding: chunked" alone. Expect and Upgrade (and
  * "Connection: upgrade") bail: node:http handles those exchanges.
  *
- * The head is decoded once as latin1; names are lower-cased into a header object shaped like node's
- * IncomingMessage.headers, which is what the router and the header filters read.
+ * The bytes are checked on the Buffer; a complete, clean head is decoded once as latin1, and its names are
+ * lower-cased into a header object shaped like node's IncomingMessage.headers, which is what the router and the
+ * header filters read.
  */
 import type { HeaderBag } from '../filters/headers.ts';
+import { commonName, MATCH, PARTIAL, prefixAt } from './bytes.ts';
 import { FIELD_VALUE, TARGET, TOKEN } from './chars.ts';
 
 /** node:http's default limit on the size of a request head. */
@@ -27,6 +29,10 @@ export interface RequestHead {
   readonly method: string;
   /** The origin-form target as sent ("/path?query"). */
   readonly target: string;
+  /** The target up to its "?" (not normalised). */
+  readonly path: string;
+  /** What follows the "?" of the target, or "" when there is none. */
+  readonly query: string;
   readonly headers: HeaderBag;
   readonly host: string;
   /** Bytes of the head, CRLF CRLF included. */
@@ -46,88 +52,113 @@ export const BAIL = 1;
 export type ParseResult = RequestHead | typeof NEED_MORE | typeof BAIL;
 
 /** Methods with node:http's usual meaning; a request with any other goes to node:http. */
-const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
 
 const VERSION = ' HTTP/1.1\r\n';
 
-/** First decoding window: covers nearly every head without decoding a large body or pipelined burst behind it. */
-export const WINDOW = 4096;
+// Scratch positions (absolute offsets in the Buffer) of the fields of the head being parsed.
+const nameStarts = new Int32Array(MAX_HEADERS);
+const nameEnds = new Int32Array(MAX_HEADERS);
+const valueStarts = new Int32Array(MAX_HEADERS);
+const valueEnds = new Int32Array(MAX_HEADERS);
+
+/** The method at buf[from..to) as its constant string, or undefined when it is not one of METHODS (case matters). */
+function methodAt(buf: Buffer, from: number, to: number): string | undefined {
+  for (let k = 0; k < METHODS.length; k++) {
+    const m = METHODS[k];
+    if (m.length === to - from && prefixAt(buf, from, to, m) === MATCH) return m;
+  }
+  return undefined;
+}
 
 /**
- * Decodes the bytes at buf[start..end) that can hold a head (latin1, one native call) and finds the empty line
- * ending it, searching the string rather than the Buffer: a Buffer search with a multi-byte needle costs
- * more than the decoding. Returns the text and the offset of the final CRLF CRLF, or -1 with the text.
+ * Parses the request head at buf[start..end). The bytes are validated as they are scanned, line by line, so a
+ * head is decoded (once, latin1) only when it is complete and clean; bytes that can never become a clean head
+ * bail at once, a clean prefix waits for more.
  */
-export function findHead(buf: Buffer, start: number, end: number): { text: string; stop: number } {
-  let text = buf.toString('latin1', start, Math.min(end, start + WINDOW));
-  let stop = text.indexOf('\r\n\r\n');
-  if (stop < 0 && end - start > WINDOW) {
-    text = buf.toString('latin1', start, Math.min(end, start + MAX_HEAD + 4));
-    stop = text.indexOf('\r\n\r\n');
-  }
-  found.text = text;
-  found.stop = stop;
-  return found;
-}
-
-/** findHead's result object, reused: callers read it at once. */
-const found = { text: '', stop: -1 };
-
-/** Parses the request head at buf[start..end). */
 export function parseRequest(buf: Buffer, start: number, end: number): ParseResult {
-  const { text, stop } = findHead(buf, start, end);
-  if (stop < 0) return end - start > MAX_HEAD || bareLF(text) ? BAIL : NEED_MORE;
-  if (stop + 4 > MAX_HEAD) return BAIL;
-  return parseHead(text.slice(0, stop + 2), stop + 4);
+  const limit = Math.min(end, start + MAX_HEAD);
+  // An incomplete head: wait, unless it can no longer fit in MAX_HEAD.
+  const more = limit - start >= MAX_HEAD ? BAIL : NEED_MORE;
+  let i = start;
+  while (i < limit && TOKEN[buf[i]] === 1) i++;
+  if (i >= limit) return more;
+  if (buf[i] !== 32) return BAIL;
+  const method = methodAt(buf, start, i);
+  if (method === undefined) return BAIL;
+  const t0 = ++i;
+  if (i >= limit) return more;
+  if (buf[i] !== 47 /* / */) return BAIL;
+  while (i < limit && TARGET[buf[i]] === 1) i++;
+  const v = prefixAt(buf, i, limit, VERSION);
+  if (v !== MATCH) return v === PARTIAL ? more : BAIL;
+  const tEnd = i;
+  let pos = i + VERSION.length;
+  let n = 0;
+  for (;;) {
+    if (pos >= limit) return more;
+    if (buf[pos] === 13) {
+      if (pos + 1 >= limit) return more;
+      if (buf[pos + 1] !== 10) return BAIL;
+      return build(buf, start, pos + 2, method, t0, tEnd, n);
+    }
+    if (n === MAX_HEADERS) return BAIL;
+    let j = pos;
+    while (j < limit && TOKEN[buf[j]] === 1) j++;
+    if (j >= limit) return more;
+    if (j === pos || buf[j] !== 58 /* : */) return BAIL; // empty name, obs-fold, bad name char
+    nameStarts[n] = pos;
+    nameEnds[n] = j;
+    j++;
+    while (j < limit && (buf[j] === 32 || buf[j] === 9)) j++;
+    const vs = j;
+    while (j < limit && FIELD_VALUE[buf[j]] === 1) j++;
+    if (j >= limit) return more;
+    if (buf[j] !== 13) return BAIL; // bare LF, CTLs
+    if (j + 1 >= limit) return more;
+    if (buf[j + 1] !== 10) return BAIL; // bare CR
+    let ve = j;
+    while (ve > vs && (buf[ve - 1] === 32 || buf[ve - 1] === 9)) ve--;
+    valueStarts[n] = vs;
+    valueEnds[n] = ve;
+    n++;
+    pos = j + 2;
+  }
 }
 
-/** Whether an incomplete head has a line feed without its carriage return (it would never complete as CRLF CRLF). */
-function bareLF(s: string): boolean {
-  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) if (i === 0 || s.charCodeAt(i - 1) !== 13) return true;
-  return false;
-}
-
-/** Parses a complete head (`s` ends with the CRLF of its last line, the empty line excluded). */
-function parseHead(s: string, length: number): ParseResult {
-  const sp = s.indexOf(' ');
-  if (sp <= 0) return BAIL;
-  const method = s.slice(0, sp);
-  if (!METHODS.has(method)) return BAIL;
-  const lineEnd = s.indexOf('\r\n');
-  const tEnd = lineEnd - VERSION.length + 2;
-  if (tEnd <= sp + 1 || !s.startsWith(VERSION, tEnd)) return BAIL;
-  if (s.charCodeAt(sp + 1) !== 47 /* / */) return BAIL;
-  for (let i = sp + 1; i < tEnd; i++) if (TARGET[s.charCodeAt(i)] === 0) return BAIL;
-  const target = s.slice(sp + 1, tEnd);
+/** Builds the head object from a complete, clean head at buf[start..stop) with `n` fields in the scratch arrays. */
+function build(buf: Buffer, start: number, stop: number, method: string, t0: number, tEnd: number, n: number): ParseResult {
+  const s = buf.toString('latin1', start, stop);
   const headers: HeaderBag = {};
-  let count = 0;
-  let pos = lineEnd + 2;
-  while (pos < s.length) {
-    const eol = s.indexOf('\r\n', pos);
-    if (++count > MAX_HEADERS) return BAIL;
-    let i = pos;
-    while (i < eol && TOKEN[s.charCodeAt(i)] === 1) i++;
-    if (i === pos || s.charCodeAt(i) !== 58 /* : */) return BAIL; // empty name, obs-fold, bad name char
-    const name = s.slice(pos, i).toLowerCase();
-    i++;
-    while (i < eol && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
-    let vEnd = eol;
-    while (vEnd > i && (s.charCodeAt(vEnd - 1) === 32 || s.charCodeAt(vEnd - 1) === 9)) vEnd--;
-    for (let j = i; j < vEnd; j++) if (FIELD_VALUE[s.charCodeAt(j)] === 0) return BAIL; // bare CR / LF, CTLs
+  let host: string | undefined;
+  let cl: string | undefined;
+  let te: string | undefined;
+  let conn: string | undefined;
+  for (let k = 0; k < n; k++) {
+    const ns = nameStarts[k];
+    const ne = nameEnds[k];
+    const name = commonName(buf, ns, ne) ?? s.slice(ns - start, ne - start).toLowerCase();
     // A repeated name (or one the object already inherits, like "__proto__") is left to node:http's joining rules.
     if (headers[name] !== undefined) return BAIL;
-    headers[name] = s.slice(i, vEnd);
-    pos = eol + 2;
+    const value = s.slice(valueStarts[k] - start, valueEnds[k] - start);
+    headers[name] = value;
+    if (name.length > 17) continue; // longer than any name that matters below
+    if (name === 'host') host = value;
+    else if (name === 'content-length') cl = value;
+    else if (name === 'transfer-encoding') te = value;
+    else if (name === 'connection') conn = value;
+    else if (name === 'expect' || name === 'upgrade') return BAIL; // node:http runs those exchanges
   }
-  return finish(method, target, headers, length);
+  if (host === undefined) return BAIL;
+  const target = s.slice(t0 - start, tEnd - start);
+  const q = target.indexOf('?');
+  const path = q < 0 ? target : target.slice(0, q);
+  const query = q < 0 ? '' : target.slice(q + 1);
+  return finish(method, target, path, query, headers, host, stop - start, cl, te, conn);
 }
 
 /** Checks framing and the headers that change how an exchange runs. */
-function finish(method: string, target: string, headers: HeaderBag, length: number): ParseResult {
-  const host = headers['host'] as string | undefined;
-  if (host === undefined || headers['expect'] !== undefined || headers['upgrade'] !== undefined) return BAIL;
-  const cl = headers['content-length'] as string | undefined;
-  const te = headers['transfer-encoding'] as string | undefined;
+function finish(method: string, target: string, path: string, query: string, headers: HeaderBag, host: string, length: number, cl: string | undefined, te: string | undefined, conn: string | undefined): ParseResult {
   let bodyLength = 0;
   if (te !== undefined) {
     if (cl !== undefined || te.length !== 7 || te.toLowerCase() !== 'chunked') return BAIL;
@@ -137,7 +168,6 @@ function finish(method: string, target: string, headers: HeaderBag, length: numb
     if (bodyLength < 0) return BAIL;
   }
   let close = false;
-  const conn = headers['connection'] as string | undefined;
   if (conn !== undefined) {
     const v = conn.toLowerCase();
     if (v !== 'keep-alive') {
@@ -145,7 +175,7 @@ function finish(method: string, target: string, headers: HeaderBag, length: numb
       close = hasToken(v, 'close');
     }
   }
-  return { method, target, headers, host, length, bodyLength, close };
+  return { method, target, path, query, headers, host, length, bodyLength, close };
 }
 
 /** A Content-Length value: 1 to 15 digits, else -1. */

@@ -62,3 +62,18 @@ test('response header modifiers apply to the end-to-end fields in plan order', (
   assert.equal(clientHead(r, plans, 'now', TAIL),
     'HTTP/1.1 200 OK\r\nvary: accept,origin\r\nset-cookie: a=1\r\nset-cookie: b=2\r\ncontent-length: 0\r\ndate: d\r\nx-set: a,b\r\n' + TAIL);
 });
+
+test('every hop-by-hop field is dropped whatever its case; look-alike names are kept', () => {
+  const r = ok('HTTP/1.1 200 OK\r\nProxy-X: 1\r\nTE: t\r\nTrailer: x\r\nUpgrade: u\r\nKEEP-ALIVE: 1\r\nProxy: kept\r\nTEx: kept\r\nContent-Length: 0\r\nDate: d\r\n\r\n');
+  assert.equal(clientHead(r, undefined, 'now', TAIL), 'HTTP/1.1 200 OK\r\nProxy: kept\r\nTEx: kept\r\nContent-Length: 0\r\nDate: d\r\n' + TAIL);
+});
+
+test('a strict prefix of a head is incomplete; the body decoded with the head is the small Content-Length body only', () => {
+  const whole = 'HTTP/1.1 200 OK\r\nServer: s\r\nContent-Length: 5\r\nConnection: Keep-Alive\r\n\r\nhelloNEXT';
+  const head = whole.indexOf('\r\n\r\n') + 4;
+  for (let cut = 0; cut < head; cut++) assert.equal(parse(whole.slice(0, cut)), INCOMPLETE, `cut at ${cut}`);
+  const r = ok(whole);
+  assert.equal(r.text, whole.slice(0, head + 5));
+  assert.equal(r.reusable, true);
+  assert.equal(ok('HTTP/1.1 200 OK\r\nConnection: Keep-Alive, CLOSE\r\nContent-Length: 0\r\n\r\n').reusable, false);
+});

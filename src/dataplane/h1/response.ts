@@ -9,9 +9,9 @@
  */
 import { applyHeaderModifier, type HeaderBag } from '../filters/headers.ts';
 import type { FilterPlan } from '../filters/plan.ts';
-import { isHopByHop } from '../upstream/headers.ts';
+import { decimalAt, equalsLower, MATCH, PARTIAL, prefixAt } from './bytes.ts';
 import { FIELD_VALUE, TOKEN } from './chars.ts';
-import { decimal, findHead, hasToken, MAX_HEAD, MAX_HEADERS } from './request.ts';
+import { hasToken, MAX_HEAD, MAX_HEADERS } from './request.ts';
 
 /** How the response body is delimited (RFC 9112 §6.3). */
 export const NO_BODY = 0;
@@ -32,8 +32,8 @@ export interface ResponseHead {
   /** The upstream connection may carry another request after this one. */
   readonly reusable: boolean;
   /**
-   * The decoded text (latin1) the head was found in: the head, then possibly body bytes that came with it
-   * (up to the decoding window), so a small body is sent on without decoding it again.
+   * The head decoded (latin1), followed by the bytes of a small Content-Length body (up to 4 KiB) as far as they
+   * came with it, so such a body is sent on with the head without decoding it again.
    */
   readonly text: string;
   /** End of the status line (offset of its CRLF). */
@@ -51,102 +51,143 @@ export const INCOMPLETE = 0;
 /** Not a response the fast path can relay: answer 502 (or cut the client when already answering). */
 export const INVALID = 1;
 
-// Scratch, per field of the last head parsed: lower-cased name ("" when not one of interest), line start,
-// name end, value start, value end.
-const names: string[] = [];
-const lineStarts: number[] = [];
-const nameEnds: number[] = [];
-const valueStarts: number[] = [];
-const valueEnds: number[] = [];
+// Scratch, per field of the last head parsed (offsets in its text): what the name is (one of the codes below),
+// line start, name end, value start, value end.
+const OTHER = 0;
+const CONTENT_LENGTH = 1;
+const TRANSFER_ENCODING = 2;
+const CONNECTION = 3;
+const DATE = 4;
+/** keep-alive, upgrade, te, trailer, proxy-*: dropped on the way to the client. */
+const HOP = 5;
+const kinds = new Uint8Array(MAX_HEADERS);
+const lineStarts = new Int32Array(MAX_HEADERS);
+const nameEnds = new Int32Array(MAX_HEADERS);
+const valueStarts = new Int32Array(MAX_HEADERS);
+const valueEnds = new Int32Array(MAX_HEADERS);
 
-/** Parses the response head at buf[start..end); `headRequest` says the request was HEAD. */
+/** Framing facts gathered while the fields are scanned. */
+const facts = { cl: -1, chunked: false, close: false, connNames: undefined as string | undefined, hasDate: false };
+
+/** Decoded text beyond the head kept for a small body sent on with it (exchange.ts's SMALL). */
+const SMALL_BODY = 4096;
+
+/**
+ * Parses the response head at buf[start..end); `headRequest` says the request was HEAD. The head is checked on
+ * the Buffer and decoded once (latin1) when complete, with a small Content-Length body that came along.
+ */
 export function parseResponse(buf: Buffer, start: number, end: number, headRequest: boolean): ResponseHead | typeof INCOMPLETE | typeof INVALID {
-  const { text: s, stop } = findHead(buf, start, end);
-  if (stop < 0) return end - start > MAX_HEAD ? INVALID : INCOMPLETE;
-  const length = stop + 4;
-  if (length > MAX_HEAD) return INVALID;
+  const limit = Math.min(end, start + MAX_HEAD);
+  const more = limit - start >= MAX_HEAD ? INVALID : INCOMPLETE;
   // "HTTP/1.x NNN[ reason]"
-  if (!s.startsWith('HTTP/1.') || s.charCodeAt(8) !== 32) return INVALID;
-  const minor = s.charCodeAt(7) - 48;
-  if (minor !== 0 && minor !== 1) return INVALID;
-  const status = decimal(s.slice(9, 12));
-  const lineEnd = s.indexOf('\r\n');
-  if (status < 100 || status > 599 || (lineEnd !== 12 && s.charCodeAt(12) !== 32)) return INVALID;
-  for (let i = 12; i < lineEnd; i++) if (FIELD_VALUE[s.charCodeAt(i)] === 0) return INVALID;
-  const fields = scanFields(s, lineEnd + 2, stop + 2);
-  if (fields < 0) return INVALID;
-  if (status === 101) return INVALID; // never asked for an upgrade
-  return frame(s, status, length, minor === 1, lineEnd, fields, headRequest);
+  const p = prefixAt(buf, start, limit, 'HTTP/1.');
+  if (p !== MATCH) return p === PARTIAL ? more : INVALID;
+  if (start + 12 >= limit) return more;
+  const minor = buf[start + 7] - 48;
+  if ((minor !== 0 && minor !== 1) || buf[start + 8] !== 32) return INVALID;
+  const status = decimalAt(buf, start + 9, start + 12);
+  if (status < 100 || status > 599 || status === 101) return INVALID; // 101: never asked for an upgrade
+  let i = start + 12;
+  if (buf[i] !== 13 && buf[i] !== 32) return INVALID;
+  while (i < limit && FIELD_VALUE[buf[i]] === 1) i++;
+  if (i + 1 >= limit) return more;
+  if (buf[i] !== 13 || buf[i + 1] !== 10) return INVALID;
+  const lineEnd = i - start;
+  const stop = scanFields(buf, start, i + 2, limit);
+  if (stop < 0) return stop === -2 ? more : INVALID;
+  return frame(buf, start, end, status, stop - start, minor === 1, lineEnd, headRequest);
+}
+
+/** The kind of the field name at buf[from..to) (token bytes). */
+function kindOf(buf: Buffer, from: number, to: number): number {
+  const n = to - from;
+  if (n === 4 && equalsLower(buf, from, 'date')) return DATE;
+  if (n === 10) return equalsLower(buf, from, 'connection') ? CONNECTION : equalsLower(buf, from, 'keep-alive') ? HOP : OTHER;
+  if (n === 14 && equalsLower(buf, from, 'content-length')) return CONTENT_LENGTH;
+  if (n === 17 && equalsLower(buf, from, 'transfer-encoding')) return TRANSFER_ENCODING;
+  if (n === 2 && equalsLower(buf, from, 'te')) return HOP;
+  if (n === 7 && (equalsLower(buf, from, 'upgrade') || equalsLower(buf, from, 'trailer'))) return HOP;
+  return n > 6 && equalsLower(buf, from, 'proxy-') ? HOP : OTHER;
 }
 
 /**
- * Lower-cased name of a field when it is one the relay must look at (framing, hop-by-hop, Date), else "".
- * Most fields (server, content-type, etag...) are rejected on their first letter without a lower-cased copy.
+ * Records the fields from `pos` in the scratch arrays and their framing facts; returns the end of the head
+ * (after its empty line), -1 when malformed, -2 when incomplete.
  */
-function interesting(s: string, from: number, to: number): string {
-  const c = s.charCodeAt(from) | 0x20;
-  // c: content-length, connection; t: transfer-encoding, te, trailer; k: keep-alive; u: upgrade; p: proxy-*; d: date
-  if (c !== 99 && c !== 116 && c !== 107 && c !== 117 && c !== 112 && c !== 100) return '';
-  return s.slice(from, to).toLowerCase();
-}
-
-/** Records the fields of `s` from `pos` in the scratch arrays; returns their count or -1 when malformed. */
-function scanFields(s: string, pos: number, end: number): number {
+function scanFields(buf: Buffer, start: number, pos: number, limit: number): number {
+  facts.cl = -1;
+  facts.chunked = false;
+  facts.close = false;
+  facts.connNames = undefined;
+  facts.hasDate = false;
   let n = 0;
-  while (pos < end) {
-    const eol = s.indexOf('\r\n', pos);
+  for (;;) {
+    if (pos >= limit) return -2;
+    if (buf[pos] === 13) {
+      if (pos + 1 >= limit) return -2;
+      if (buf[pos + 1] !== 10) return -1;
+      fieldCount = n;
+      return pos + 2;
+    }
     if (n >= MAX_HEADERS) return -1;
     let i = pos;
-    while (i < eol && TOKEN[s.charCodeAt(i)] === 1) i++;
-    if (i === pos || s.charCodeAt(i) !== 58) return -1;
-    names[n] = interesting(s, pos, i);
-    lineStarts[n] = pos;
-    nameEnds[n] = i;
+    while (i < limit && TOKEN[buf[i]] === 1) i++;
+    if (i >= limit) return -2;
+    if (i === pos || buf[i] !== 58) return -1;
+    const kind = kindOf(buf, pos, i);
+    lineStarts[n] = pos - start;
+    nameEnds[n] = i - start;
     i++;
-    while (i < eol && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
-    let vEnd = eol;
-    while (vEnd > i && (s.charCodeAt(vEnd - 1) === 32 || s.charCodeAt(vEnd - 1) === 9)) vEnd--;
+    while (i < limit && (buf[i] === 32 || buf[i] === 9)) i++;
+    const vs = i;
     // A bare CR or LF could split the response on its way to the client: refused. Other control characters
     // are not looked for byte by byte (the cost of the relay): they pass as the upstream sent them.
-    if (s.indexOf('\n', pos) !== eol + 1 || s.indexOf('\r', pos) !== eol) return -1;
-    valueStarts[n] = i;
-    valueEnds[n] = vEnd;
+    while (i < limit && buf[i] !== 13 && buf[i] !== 10) i++;
+    if (i + 1 >= limit) return -2;
+    if (buf[i] !== 13 || buf[i + 1] !== 10) return -1;
+    let ve = i;
+    while (ve > vs && (buf[ve - 1] === 32 || buf[ve - 1] === 9)) ve--;
+    if (kind !== OTHER && !fact(buf, kind, vs, ve)) return -1;
+    kinds[n] = kind;
+    valueStarts[n] = vs - start;
+    valueEnds[n] = ve - start;
     n++;
-    pos = eol + 2;
+    pos = i + 2;
   }
-  return n;
 }
 
-/** The lower-cased name of field `k` (computed when the cheap scan skipped it). */
+/** Fields of the last head scanned. */
+let fieldCount = 0;
+
+/** Notes what a framing-related field says; false when it makes the head invalid. */
+function fact(buf: Buffer, kind: number, vs: number, ve: number): boolean {
+  if (kind === CONTENT_LENGTH) {
+    if (facts.cl >= 0) return false; // repeated: left out of the fast path's strictness
+    facts.cl = decimalAt(buf, vs, ve);
+    return facts.cl >= 0;
+  }
+  if (kind === TRANSFER_ENCODING) {
+    if (facts.chunked || ve - vs !== 7 || !equalsLower(buf, vs, 'chunked')) return false;
+    facts.chunked = true;
+  } else if (kind === CONNECTION) {
+    if (ve - vs === 5 && equalsLower(buf, vs, 'close')) facts.close = true;
+    else if (ve - vs !== 10 || !equalsLower(buf, vs, 'keep-alive')) {
+      const v = buf.toString('latin1', vs, ve).toLowerCase();
+      if (hasToken(v, 'close')) facts.close = true;
+      facts.connNames = facts.connNames === undefined ? v : `${facts.connNames},${v}`;
+    }
+  } else if (kind === DATE) facts.hasDate = true;
+  return true;
+}
+
+/** The lower-cased name of field `k`. */
 function nameOf(s: string, k: number): string {
-  return names[k] !== '' ? names[k] : s.slice(lineStarts[k], nameEnds[k]).toLowerCase();
+  return s.slice(lineStarts[k], nameEnds[k]).toLowerCase();
 }
 
-/** Decides the framing and reuse from the recorded fields. */
-function frame(s: string, status: number, length: number, http11: boolean, lineEnd: number, fields: number, headRequest: boolean): ResponseHead | typeof INVALID {
-  let cl = -1;
-  let chunked = false;
-  let close = !http11;
-  let connNames: string | undefined;
-  let hasDate = false;
-  for (let k = 0; k < fields; k++) {
-    const name = names[k];
-    if (name === 'content-length') {
-      if (cl >= 0) return INVALID; // repeated: left out of the fast path's strictness
-      cl = decimal(s.slice(valueStarts[k], valueEnds[k]));
-      if (cl < 0) return INVALID;
-    } else if (name === 'transfer-encoding') {
-      if (chunked || s.slice(valueStarts[k], valueEnds[k]).toLowerCase() !== 'chunked') return INVALID;
-      chunked = true;
-    } else if (name === 'connection') {
-      const v = s.slice(valueStarts[k], valueEnds[k]).toLowerCase();
-      if (v === 'close') close = true;
-      else if (v !== 'keep-alive') {
-        if (hasToken(v, 'close')) close = true;
-        connNames = connNames === undefined ? v : `${connNames},${v}`;
-      }
-    } else if (name === 'date') hasDate = true;
-  }
+/** Decides the framing and reuse from the facts, and decodes the head (with a small body that came along). */
+function frame(buf: Buffer, start: number, end: number, status: number, length: number, http11: boolean, lineEnd: number, headRequest: boolean): ResponseHead | typeof INVALID {
+  const { cl, chunked, connNames, hasDate } = facts;
   if (chunked && cl >= 0) return INVALID;
   const interim = status < 200;
   let framing: number;
@@ -154,13 +195,15 @@ function frame(s: string, status: number, length: number, http11: boolean, lineE
   else if (chunked) framing = CHUNKED;
   else if (cl >= 0) framing = cl === 0 ? NO_BODY : LENGTH;
   else framing = UNTIL_CLOSE;
-  const reusable = !close && framing !== UNTIL_CLOSE;
-  return { status, interim, length, framing, bodyLength: cl, reusable, text: s, lineEnd, http11, fields, connNames, hasDate };
+  const reusable = !facts.close && http11 && framing !== UNTIL_CLOSE;
+  const textEnd = framing === LENGTH && cl <= SMALL_BODY ? Math.min(end, start + length + cl) : start + length;
+  const text = buf.toString('latin1', start, textEnd);
+  return { status, interim, length, framing, bodyLength: cl, reusable, text, lineEnd, http11, fields: fieldCount, connNames, hasDate };
 }
 
 /** Whether field `k` is dropped on the way to the client (hop-by-hop, or named in Connection). */
 function dropped(h: ResponseHead, k: number): boolean {
-  if (names[k] !== '' && isHopByHop(names[k])) return true;
+  if (kinds[k] === HOP || kinds[k] === CONNECTION || kinds[k] === TRANSFER_ENCODING) return true;
   return h.connNames !== undefined && hasToken(h.connNames, nameOf(h.text, k));
 }
 

@@ -11,7 +11,7 @@
 import type { CompiledRoute } from '../compile/types.ts';
 import { applyHeaderModifier, type HeaderBag } from '../filters/headers.ts';
 import type { FilterPlan } from '../filters/plan.ts';
-import { upstreamRequestHeaders } from '../upstream/headers.ts';
+import { isHopByHop, upstreamRequestHeaders } from '../upstream/headers.ts';
 import type { RequestHead } from './request.ts';
 import { serialise } from './response.ts';
 
@@ -56,10 +56,52 @@ export function responseEdits(plans: readonly FilterPlan[] | undefined): readonl
  * with the body framing of the client (its Content-Length field, or "transfer-encoding: chunked").
  */
 export function upstreamHead(req: RequestHead, remoteAddress: string | undefined, plans: readonly FilterPlan[] | undefined): string {
-  const headers: HeaderBag = upstreamRequestHeaders(req.headers, { remoteAddress, proto: 'http', host: req.host });
-  if (plans !== undefined) for (const p of plans) for (const m of p.requestHeaders) applyHeaderModifier(headers, m);
-  let out = `${req.method} ${req.target} HTTP/1.1\r\nhost: ${req.host}\r\nconnection: keep-alive\r\n` + serialise(headers, true);
+  const conn = req.headers['connection'];
+  const direct = plans === undefined && (conn === undefined || SIMPLE_CONNECTION.has((conn as string).toLowerCase()));
+  let out = `${req.method} ${req.target} HTTP/1.1\r\nhost: ${req.host}\r\nconnection: keep-alive\r\n` +
+    (direct ? directFields(req, remoteAddress) : rebuiltFields(req, remoteAddress, plans));
   if (req.bodyLength < 0) out += 'transfer-encoding: chunked\r\n';
   else if (req.headers['content-length'] !== undefined) out += `content-length: ${req.bodyLength}\r\n`;
   return out + '\r\n';
+}
+
+/** Connection values that name no other field. */
+const SIMPLE_CONNECTION = new Set(['keep-alive', 'close']);
+
+/** The general case: a header object copied, X-Forwarded-* appended, request modifiers applied, serialised. */
+function rebuiltFields(req: RequestHead, remoteAddress: string | undefined, plans: readonly FilterPlan[] | undefined): string {
+  const headers: HeaderBag = upstreamRequestHeaders(req.headers, { remoteAddress, proto: 'http', host: req.host });
+  if (plans !== undefined) for (const p of plans) for (const m of p.requestHeaders) applyHeaderModifier(headers, m);
+  return serialise(headers, true);
+}
+
+/**
+ * The same lines as rebuiltFields, in the same order, written straight from the client's fields when nothing
+ * modifies them and Connection names no other field (no copy of the header object).
+ */
+function directFields(req: RequestHead, remoteAddress: string | undefined): string {
+  const h = req.headers;
+  let out = '';
+  let xff = remoteAddress === undefined;
+  let xfp = false;
+  let xfh = false;
+  for (const name in h) {
+    if (name === 'host' || name === 'content-length' || isHopByHop(name)) continue;
+    let v = h[name] as string; // the fast path's parser gives one string per name
+    if (name === 'x-forwarded-for' && !xff) {
+      v = `${v}, ${remoteAddress}`;
+      xff = true;
+    } else if (name === 'x-forwarded-proto') {
+      v = `${v}, http`;
+      xfp = true;
+    } else if (name === 'x-forwarded-host') {
+      v = `${v}, ${req.host}`;
+      xfh = true;
+    }
+    out += `${name}: ${v}\r\n`;
+  }
+  if (!xff) out += `x-forwarded-for: ${remoteAddress}\r\n`;
+  if (!xfp) out += 'x-forwarded-proto: http\r\n';
+  if (!xfh) out += `x-forwarded-host: ${req.host}\r\n`;
+  return out;
 }

@@ -6,6 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { IREndpoint } from '../../ir/types.ts';
+import { coarseNow } from './clock.ts';
 
 /** Who is using a connection: receives its bytes, its end and its drain. */
 export interface UpstreamOwner {
@@ -106,7 +107,7 @@ export class UpstreamPools {
     const key = keyOf(ep);
     const list = fresh ? undefined : this.idle.get(key);
     if (list !== undefined) {
-      const now = Date.now();
+      const now = coarseNow();
       while (list.length > 0) {
         const c = list.pop()!;
         if (c.closed) continue;
@@ -142,7 +143,7 @@ export class UpstreamPools {
       return;
     }
     c.reused = true;
-    c.idleSince = Date.now();
+    c.idleSince = coarseNow();
     list.push(c);
     if (this.sweeper === undefined) {
       this.sweeper = setInterval(() => this.sweep(), IDLE_MS / 4);
