@@ -84,3 +84,29 @@ test('the translator is told what changed: others\' writes as changes, the loop\
   assert.equal(store.get(ROUTE.group, ROUTE.kind, ROUTE.namespace, 'r3')?.status?.parents?.[0]?.conditions?.[0]?.status, 'True');
   await c.stop();
 });
+
+test('a written status is kept once: the update the translator hands back again holds the stored copy', async () => {
+  const store = new Store();
+  store.apply({ apiVersion: GW, kind: 'GatewayClass', metadata: { name: 'c' }, spec: { controllerName: 'x' } });
+  store.apply({ apiVersion: GW, kind: 'Gateway', metadata: { name: 'g' }, spec: { gatewayClassName: 'c', listeners: [{ name: 'http', protocol: 'HTTP', port: 8080 }] } });
+  store.apply(route('r1', '/r1'));
+  const inner = createTranslator();
+  const results: Array<ReturnType<typeof inner>> = [];
+  const translate: typeof inner = (snap, env, changes) => {
+    const r = inner(snap, env, changes);
+    results.push(r);
+    return r;
+  };
+  const c = new Controller({ store, dataplane: noopPlane, translate, controllerName: 'x', addresses: testAllocator() });
+  await c.start();
+  const stored = () => store.get(ROUTE.group, ROUTE.kind, ROUTE.namespace, 'r1')!.status;
+  const update = results[0].statuses.find((u) => u.key.kind === 'HTTPRoute' && u.key.name === 'r1')!;
+  assert.equal(update.status, stored(), 'the update points at the object the store holds');
+  const written: string[] = [];
+  store.watch((ev) => written.push(`${ev.type} ${ev.object.kind}/${ev.object.metadata.name}`));
+  store.apply(route('r2', '/r2'));
+  await c.idle();
+  assert.equal(stored()?.parents?.[0]?.conditions?.[0]?.status, 'True');
+  assert.ok(!written.includes('MODIFIED HTTPRoute/r1'), `r1 is not written again: ${written.join(', ')}`);
+  await c.stop();
+});

@@ -4,7 +4,7 @@ import type { DataPlane } from '../dataplane/types.ts';
 import type { IR } from '../ir/types.ts';
 import type { AddressAllocator, ChangeSet, TranslateEnv, TranslateResult } from '../translator/types.ts';
 import type { Snapshot } from '../store/snapshot.ts';
-import { keyOf, keyString } from '../api/object.ts';
+import { keyOf, keyString, type K8sObject, type ObjectKey } from '../api/object.ts';
 
 /**
  * The translator's signature, injected so the loop can be tested with a fake. `changes` (the keys of
@@ -49,17 +49,21 @@ export class Controller {
   private idleWaiters: Array<() => void> = [];
   private lastIR: IR | undefined;
   /**
-   * Status objects found equal to (or written into) the stored object → that object's key. An
-   * incremental translator hands back the identical status object for an unchanged route, so such an
-   * update is skipped with one lookup, unless the object was touched (any watch event) since.
+   * Status objects found equal to (or written into) the stored object → that object's key (the update's
+   * own key object: no string per route kept at idle). An incremental translator hands back the
+   * identical status object for an unchanged route, so such an update is skipped with one lookup,
+   * unless the object was touched (any watch event) since.
    */
-  private settled = new WeakMap<object, string>();
+  private settled = new WeakMap<object, ObjectKey>();
   /** Keys of objects changed since the last status writing. */
   private touched = new Set<string>();
   /** Keys of objects changed since the last translation (handed to the translator). */
   private changed = new Set<string>();
-  /** Keys of objects whose status the loop itself wrote since the last translation. */
-  private ownStatus = new Set<string>();
+  /**
+   * Objects whose status the loop itself wrote since the last translation (their keys are built when the
+   * translator is called: after a full translation these are every route, kept until the next change).
+   */
+  private ownStatus = new Set<K8sObject>();
   /**
    * The next translation must be told nothing (check everything): no translation yet, or the last
    * result was not used as a whole (translation failed, IR refused, statuses not written).
@@ -107,7 +111,8 @@ export class Controller {
     const key = keyString(keyOf(ev.object));
     this.touched.add(key);
     // The translator keeps the objects it read, so it hears of our own status writes too (apart).
-    (this.writingStatus ? this.ownStatus : this.changed).add(key);
+    if (this.writingStatus) this.ownStatus.add(ev.object);
+    else this.changed.add(key);
     if (this.writingStatus) return;
     this.schedule();
   }
@@ -178,7 +183,9 @@ export class Controller {
 
   private translateOnce(): TranslateResult | undefined {
     const { store, translate, controllerName, addresses } = this.o;
-    const changes: ChangeSet | undefined = this.needFull ? undefined : { keys: this.changed, ownStatus: this.ownStatus };
+    const ownStatus = new Set<string>();
+    for (const obj of this.ownStatus) ownStatus.add(keyString(keyOf(obj)));
+    const changes: ChangeSet | undefined = this.needFull ? undefined : { keys: this.changed, ownStatus };
     this.changed = new Set();
     this.ownStatus = new Set();
     this.needFull = true; // until this result is used as a whole (reconcile)
@@ -221,18 +228,24 @@ export class Controller {
       for (const u of result.statuses) {
         // A status object settled before, for an object nobody has touched since: nothing to look at.
         const settledFor = this.settled.get(u.status as object);
-        if (settledFor !== undefined && !this.touched.has(settledFor)) continue;
+        if (settledFor !== undefined && (this.touched.size === 0 || !this.touched.has(keyString(settledFor)))) continue;
         const cur = store.get(u.key.group, u.key.kind, u.key.namespace, u.key.name);
         if (!cur) continue;
+        let stored = cur;
         if (!isDeepStrictEqual(cur.status, u.status)) {
           try {
-            store.updateStatus(u.key, u.status);
+            stored = store.updateStatus(u.key, u.status);
           } catch (err) {
             this.o.log?.('warn', `status of ${keyString(u.key)} not written: ${(err as Error).message}`);
             continue;
           }
         }
-        if (u.status !== null && typeof u.status === 'object') this.settled.set(u.status, keyString(u.key));
+        if (stored.status === null || typeof stored.status !== 'object') continue;
+        // One copy, not two: the store keeps its own (equal) copy of what was written, and an incremental
+        // translator hands this very update object back while the route is unchanged (status memo). Pointing
+        // it at the stored copy lets the translator's copy go; the settled lookup then finds the stored one.
+        u.status = stored.status;
+        this.settled.set(u.status as object, u.key);
       }
     } finally {
       this.writingStatus = false;

@@ -8,14 +8,14 @@
 import { keyOf, type K8sObject } from '../api/object.ts';
 import type { StatusUpdate } from '../translator/types.ts';
 import type { DraftCondition } from './conditions.ts';
-import type { RouteReport } from './report.ts';
+import type { RouteParentReport, RouteReport } from './report.ts';
 import { sameRef, type UpdateEnv } from './updates.ts';
 
 /** What one route's status was computed from, and the result. */
 interface Entry {
   readonly controllerName: string;
-  readonly refs: readonly unknown[];
-  readonly drafts: readonly (readonly DraftCondition[])[];
+  /** The report's own parent entries (refs and drafted conditions), not copies: reports are not changed once statuses are made. */
+  readonly parents: readonly RouteParentReport[];
   readonly now: string;
   /** Some condition took its lastTransitionTime from `now`: the status holds only at that time. */
   readonly usedNow: boolean;
@@ -36,8 +36,7 @@ export class RouteStatusMemo {
     this.#byObj.set(r.obj, {
       update,
       controllerName: env.controllerName,
-      refs: r.parents.map((p) => p.parentRef),
-      drafts: r.parents.map((p) => p.conditions),
+      parents: r.parents,
       now: env.now,
       usedNow: usesNow(status, env.now),
     });
@@ -47,10 +46,11 @@ export class RouteStatusMemo {
 
 function sameInputs(e: Entry, r: RouteReport, env: UpdateEnv): boolean {
   if (e.controllerName !== env.controllerName || (e.usedNow && e.now !== env.now)) return false;
-  if (e.refs.length !== r.parents.length) return false;
-  for (let i = 0; i < e.refs.length; i++) {
+  if (e.parents === r.parents) return true;
+  if (e.parents.length !== r.parents.length) return false;
+  for (let i = 0; i < e.parents.length; i++) {
     const p = r.parents[i];
-    if (!sameRef(e.refs[i], p.parentRef) || !sameDrafts(e.drafts[i], p.conditions)) return false;
+    if (!sameRef(e.parents[i].parentRef, p.parentRef) || !sameDrafts(e.parents[i].conditions, p.conditions)) return false;
   }
   return true;
 }

@@ -65,8 +65,12 @@ export interface World {
   readonly parents: ReadonlyMap<string, RouteParent>;
   /** parentsSignature() of the parents (unchanged while the world is patched). */
   readonly sig: string;
-  /** "HTTPRoute/namespace/name" → where that route is attached. */
-  readonly placed: Map<string, Placement[]>;
+  /**
+   * HTTPRoute "namespace/name" (the compiled route's own key string) → where that route is attached:
+   * one placement as itself, several as a list (most routes attach once; this is kept for every route).
+   * Other kinds are not patched (their listeners are foreign), so they are not recorded.
+   */
+  readonly placed: Map<string, Placement | Placement[]>;
   /** Listeners with a route of another kind than HTTPRoute attached (cross serving, layer 4): not patched. */
   readonly foreign: ReadonlySet<ListenerState>;
   /** The world holds BackendTLSPolicies (their ancestors depend on every route's backends): not patched. */
@@ -91,14 +95,14 @@ export function foreignListeners(gateways: readonly GatewayState[]): Set<Listene
 
 /** Records the world a translation built (after the full pipeline ran; `foreign` from foreignListeners). */
 export function captureWorld(ctx: Ctx, gateways: readonly GatewayState[], sig: string, ir: IR, foreign: ReadonlySet<ListenerState>): World {
-  const placed = new Map<string, Placement[]>();
+  const placed = new Map<string, Placement | Placement[]>();
   for (const gw of gateways) {
     for (const l of everyListener(gw)) {
       for (const a of l.routes) {
-        const k = `${a.route.kind}/${a.route.key}`;
-        const list = placed.get(k);
-        if (list === undefined) placed.set(k, [{ l, a }]);
-        else list.push({ l, a });
+        if (a.route.kind !== 'HTTPRoute') continue;
+        const k = a.route.key;
+        const had = placed.get(k);
+        placed.set(k, had === undefined ? { l, a } : Array.isArray(had) ? [...had, { l, a }] : [had, { l, a }]);
       }
     }
   }
@@ -152,10 +156,12 @@ function patchRoutes(world: World, ctx: Ctx, routes: readonly Changed[], statusK
   };
   for (const c of routes) {
     const rk = `HTTPRoute/${c.namespace}/${c.name}`;
-    const old = world.placed.get(rk) ?? [];
+    const pk = `${c.namespace}/${c.name}`;
+    const had = world.placed.get(pk);
+    const old = had === undefined ? [] : Array.isArray(had) ? had : [had];
     if (old.some((p) => world.foreign.has(p.l))) return undefined;
     for (const { l, a } of old) detach(l, a, touch(l));
-    world.placed.delete(rk);
+    world.placed.delete(pk);
     world.report.routes.delete(c.key);
     const obj = ctx.snap.get(c.group, c.kind, c.namespace, c.name);
     if (obj === undefined) ctx.memo!.forget(rk);
@@ -165,7 +171,7 @@ function patchRoutes(world: World, ctx: Ctx, routes: readonly Changed[], statusK
     const now = attachedNow(ctx.memo!, compiled, obj!, world.parents);
     if (now.some((p) => world.foreign.has(p.l))) return undefined;
     for (const p of now) place(p, touch(p.l, true));
-    if (now.length > 0) world.placed.set(rk, now);
+    if (now.length > 0) world.placed.set(compiled.route.key, now.length === 1 ? now[0] : now);
   }
   return touched;
 }

@@ -15,29 +15,29 @@ import type { K8sObject } from '../api/object.ts';
 import type { Snapshot } from '../store/snapshot.ts';
 import type { Ctx, GrantChecker } from './model.ts';
 
-/** One recorded `get`: the lookup and what it returned. */
-interface GetRead {
-  readonly namespace: string;
-  readonly name: string;
-  readonly value: K8sObject | undefined;
-}
-
-/** The gets of one kind, with the kind's membership stamp when they were made. */
-interface KindGets {
+/**
+ * The gets of one kind, with the kind's membership stamp when they were made. `reads` is flat, three
+ * slots per get: namespace, name, and the object returned (undefined: absent). Thousands of routes keep
+ * one of these each, so no object per read.
+ */
+export interface KindGets {
   readonly group: string;
   readonly kind: string;
   /** "group/Kind", built once. */
   readonly key: string;
   readonly stamp: number;
-  readonly reads: GetRead[];
+  reads: Array<string | K8sObject | undefined>;
 }
+
+/** The shared empty list of a recorder that made no reads of a sort (never written: seal() replaces lists, push adds to own ones). */
+const NONE: readonly never[] = Object.freeze([]);
 
 /** What one piece of memoised work read from the snapshot. */
 export class DepRecorder {
-  /** "group/Kind" → the gets made of that kind. */
-  readonly gets = new Map<string, KindGets>();
-  /** "group/Kind" → the stamp the kind's membership had when it was listed. */
-  readonly lists = new Map<string, number>();
+  /** The gets made, one entry per kind (few kinds: searched linearly). */
+  gets: KindGets[] = [];
+  /** Listed kinds, flat: "group/Kind", then the stamp its membership had when it was listed. */
+  lists: Array<string | number> = [];
   readonly #stamps: KindStamps;
 
   constructor(stamps: KindStamps) {
@@ -47,21 +47,43 @@ export class DepRecorder {
   /** Records a listed kind (whose membership, not order, the work may depend on). */
   list(group: string, kind: string): void {
     const k = `${group}/${kind}`;
-    if (!this.lists.has(k)) this.lists.set(k, this.#stamps.stamp(group, kind, k));
+    if (this.#listed(k) < 0) this.lists.push(k, this.#stamps.stamp(group, kind, k));
+  }
+
+  #listed(k: string): number {
+    for (let i = 0; i < this.lists.length; i += 2) if (this.lists[i] === k) return i;
+    return -1;
   }
 
   /** Records one get and its answer. */
   get(group: string, kind: string, namespace: string, name: string, value: K8sObject | undefined): void {
-    const k = `${group}/${kind}`;
-    let g = this.gets.get(k);
-    if (!g) this.gets.set(k, (g = { group, kind, key: k, stamp: this.#stamps.stamp(group, kind, k), reads: [] }));
-    g.reads.push({ namespace, name, value });
+    let g: KindGets | undefined;
+    for (const x of this.gets) if (x.group === group && x.kind === kind) g = x;
+    if (g === undefined) {
+      const k = `${group}/${kind}`;
+      this.gets.push((g = { group, kind, key: k, stamp: this.#stamps.stamp(group, kind, k), reads: [] }));
+    }
+    g.reads.push(namespace, name, value);
   }
 
   /** Adds everything another recorder saw (work that used a shared index built under its own recorder). */
   merge(other: DepRecorder): void {
-    for (const g of other.gets.values()) for (const r of g.reads) this.get(g.group, g.kind, r.namespace, r.name, r.value);
-    for (const [k, s] of other.lists) if (!this.lists.has(k)) this.lists.set(k, s);
+    for (const g of other.gets) {
+      for (let i = 0; i < g.reads.length; i += 3) this.get(g.group, g.kind, g.reads[i] as string, g.reads[i + 1] as string, g.reads[i + 2] as K8sObject | undefined);
+    }
+    for (let i = 0; i < other.lists.length; i += 2) {
+      if (this.#listed(other.lists[i] as string) < 0) this.lists.push(other.lists[i], other.lists[i + 1]);
+    }
+  }
+
+  /**
+   * Called when the work is done and the recorder is kept: its lists are trimmed to their length (a
+   * pushed-to array keeps spare capacity) and empty ones shared. No reads are recorded afterwards.
+   */
+  seal(): void {
+    this.lists = this.lists.length === 0 ? (NONE as never[]) : this.lists.slice();
+    this.gets = this.gets.length === 0 ? (NONE as never[]) : this.gets.slice();
+    for (const g of this.gets) g.reads = g.reads.slice();
   }
 
   /**
@@ -70,12 +92,13 @@ export class DepRecorder {
    */
   valid(snap: Snapshot): boolean {
     const stamps = this.#stamps;
-    for (const [k, s] of this.lists) {
-      if (stamps.stampByKey(k) !== s) return false;
+    for (let i = 0; i < this.lists.length; i += 2) {
+      if (stamps.stampByKey(this.lists[i] as string) !== this.lists[i + 1]) return false;
     }
-    for (const g of this.gets.values()) {
+    for (const g of this.gets) {
       if (stamps.stamp(g.group, g.kind, g.key) === g.stamp) continue;
-      for (const r of g.reads) if (snap.get(g.group, g.kind, r.namespace, r.name) !== r.value) return false;
+      const r = g.reads;
+      for (let i = 0; i < r.length; i += 3) if (snap.get(g.group, g.kind, r[i] as string, r[i + 1] as string) !== r[i + 2]) return false;
     }
     return true;
   }

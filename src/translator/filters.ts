@@ -50,8 +50,12 @@ export function convertFilters(ctx: Ctx, route: K8sObject, list: any, match: IRM
     const out = convertFilter(ctx, route, f, match, res);
     if (out) res.filters.push(out);
   }
+  if (res.filters.length === 0) res.filters = NO_FILTERS; // most rules and backends have none
   return res;
 }
+
+/** The filters of every entry without any (shared, frozen: thousands of routes keep one per entry and backend). */
+const NO_FILTERS = Object.freeze([]) as unknown as IRFilter[];
 
 function convertFilter(ctx: Ctx, route: K8sObject, f: any, match: IRMatch, res: FiltersResult): IRFilter | undefined {
   switch (f?.type) {

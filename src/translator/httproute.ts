@@ -17,6 +17,7 @@ import { parentOf, routeParentIndex } from './parents.ts';
 import type { RouteParent } from './parents.ts';
 import { parentsSignature, type AttachOutcome, type TranslatorMemo } from './memo.ts';
 import { compileRoute } from './routerules.ts';
+import { exact } from './compact.ts';
 import type { CompileResult } from './routerules.ts';
 
 /** Attaches every HTTPRoute to the listeners of our Gateways and reports route status. */
@@ -57,7 +58,8 @@ export function processRoute(
   if (ours.length === 0) return undefined;
   const compiled = ctx.memo ? ctx.memo.compile(ctx, obj, compile) : compile(ctx, obj);
   if (ctx.memo) attachMemoised(ctx, ctx.memo, compiled, ours as Parented[], report, signature());
-  else for (const { ref, gw } of ours) report.parents.push({ parentRef: { ...ref }, conditions: attach(ctx, compiled, ref, gw!) });
+  else for (const { ref, gw } of ours) report.parents.push({ parentRef: ref, conditions: attach(ctx, compiled, ref, gw!) });
+  report.parents = exact(report.parents); // kept by the status memo and an incremental translator's world
   return compiled;
 }
 
@@ -80,20 +82,21 @@ interface Parented {
 function attachMemoised(ctx: Ctx, memo: TranslatorMemo, c: CompileResult, ours: readonly Parented[], report: RouteReport, sig: string): void {
   const last = memo.attachments.get(c);
   if (last !== undefined && last.sig === sig) {
-    for (const p of last.parents) report.parents.push({ parentRef: { ...p.ref }, conditions: p.conditions });
+    for (const p of last.parents) report.parents.push({ parentRef: p.ref, conditions: p.conditions });
     // Recorded attachments are already one per listener: no duplicate check needed.
     for (const a of last.attached) pushAttachment(ours[a.parent].gw.listeners[a.listener], c.route, a.hostnames);
     return;
   }
-  const outcome: AttachOutcome = { sig, parents: [], attached: [] };
+  const parents: AttachOutcome['parents'] = [];
+  const attached: AttachOutcome['attached'] = [];
   ours.forEach(({ ref, gw }, i) => {
     const got: Array<{ l: ListenerState; hostnames: string[] }> = [];
     const conditions = attach(ctx, c, ref, gw, got);
-    report.parents.push({ parentRef: { ...ref }, conditions });
-    outcome.parents.push({ ref, conditions });
-    for (const g of got) outcome.attached.push({ parent: i, listener: gw.listeners.indexOf(g.l), hostnames: g.hostnames });
+    report.parents.push({ parentRef: ref, conditions }); // the input object itself: never written, the status copies it
+    parents.push({ ref, conditions });
+    for (const g of got) attached.push({ parent: i, listener: gw.listeners.indexOf(g.l), hostnames: g.hostnames });
   });
-  memo.attachments.set(c, outcome);
+  memo.attachments.set(c, { sig, parents: exact(parents), attached: exact(attached) });
 }
 
 /** Routes in "namespace/name" order; each key is built once (the comparator runs n log n times). */
@@ -139,8 +142,15 @@ function attach(ctx: Ctx, c: CompileResult, ref: any, gw: RouteParent, got?: Arr
   }
   if (c.unsupported !== undefined) return rejected(RouteReason.UnsupportedValue, c.unsupported);
   for (const { l, hosts } of matched) if (addAttachment(l, route, hosts)) got?.push({ l, hostnames: hosts });
-  return [cond(CondType.Accepted, true, RouteReason.Accepted, 'route is accepted'), resolved];
+  return c.refProblem ? [ACCEPTED, resolved] : ACCEPTED_RESOLVED;
 }
+
+/**
+ * The conditions of a parentRef where all went well: the same for nearly every route, so one frozen
+ * list is shared (reports and the memo keep one per route and parent; nothing writes into them).
+ */
+const ACCEPTED = Object.freeze(cond(CondType.Accepted, true, RouteReason.Accepted, 'route is accepted'));
+const ACCEPTED_RESOLVED = Object.freeze([ACCEPTED, Object.freeze(cond(CondType.ResolvedRefs, true, RouteReason.ResolvedRefs, 'all references are resolved'))]) as unknown as DraftCondition[];
 
 /** Routes attached per listener, so a second parentRef selecting the same listener is found in O(1). */
 const attachedTo = new WeakMap<ListenerState, Set<CompiledRoute>>();

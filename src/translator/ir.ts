@@ -15,6 +15,7 @@ import { L4_PROTOCOLS, buildL4Sockets } from './l4ir.ts';
 import type { CompiledRoute, GatewayState, ListenerState, RouteEntry } from './model.ts';
 import { boundListeners } from './gatewayaddresses.ts';
 import { comparePrecedence } from './precedence.ts';
+import { exact } from './compact.ts';
 
 /** One route entry with its route, as the precedence sort sees it. */
 export interface Ranked {
@@ -116,7 +117,7 @@ function listenerIR(l: ListenerState, memo: ListenerMemo | undefined): IRHttpLis
   const groups: LastListener['groups'] = new Map();
   for (const [h, g] of raw) {
     const prev = last?.groups.get(h);
-    groups.set(h, prev !== undefined && sameEntries(prev.raw, g) ? prev : { raw: g, sorted: [...g].sort(byPrecedence) });
+    groups.set(h, prev !== undefined && sameEntries(prev.raw, g) ? prev : hostGroup(g));
   }
   const hosts = last !== undefined && sameKeys(last.groups, groups) ? last.hosts : [...groups.keys()].sort(compareHostnameSpecificity);
   // Without wildcard or any-host groups, every host is served by its own group alone.
@@ -129,6 +130,15 @@ function listenerIR(l: ListenerState, memo: ListenerMemo | undefined): IRHttpLis
   });
   memo?.keep(name, { groups, hosts, vhosts });
   return httpListenerIR(l, name, virtualHosts);
+}
+
+/**
+ * A hostname group of these entries (in attachment order). Most hostnames at scale have one route with
+ * one entry: then the sorted list is the same array (neither is modified once made).
+ */
+export function hostGroup(raw: Ranked[]): { readonly raw: readonly Ranked[]; readonly sorted: Ranked[] } {
+  const kept = exact(raw);
+  return { raw: kept, sorted: kept.length <= 1 ? kept : [...kept].sort(byPrecedence) };
 }
 
 /** True when the sorted hostnames hold a wildcard or any-host one (they sort last). */
@@ -158,7 +168,7 @@ export function virtualHost(l: ListenerState, h: string, groups: LastListener['g
       routes.push(cert ? withClientCert(routeIR(r.entry), l.gateway) : routeIR(r.entry)); // the Gateway's backend client certificate
     }
   }
-  return prev !== undefined && sameList(prev.routes, routes) ? prev : { hostname: h, routes };
+  return prev !== undefined && sameList(prev.routes, routes) ? prev : { hostname: h, routes: exact(routes) };
 }
 
 /**

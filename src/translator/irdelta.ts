@@ -8,7 +8,7 @@
  */
 import type { IRHttpListener, IRVirtualHost } from '../ir/types.ts';
 import { compareHostnameSpecificity } from './hostnames.ts';
-import { byPrecedence, hasWildcards, httpListenerIR, virtualHost, type ListenerMemo, type Ranked } from './ir.ts';
+import { hasWildcards, hostGroup, httpListenerIR, virtualHost, type ListenerMemo, type Ranked } from './ir.ts';
 import type { Attachment, CompiledRoute, ListenerState } from './model.ts';
 
 /**
@@ -49,7 +49,7 @@ export function patchListenerIR(
       vhosts.delete(h);
       continue;
     }
-    groups.set(h, { raw, sorted: [...raw].sort(byPrecedence) });
+    groups.set(h, hostGroup(raw));
     // No wildcard group changed: an exact hostname's virtual host depends on its own group and the
     // unchanged wildcard groups above it, and on nothing else. (Otherwise all are redone below.)
     const v = anyWild ? undefined : virtualHost(l, h, groups, wasWild, vhosts.get(h));

@@ -55,8 +55,11 @@ export function convertStrings(list: any, lower: boolean, what: string): IRStrin
     }
     out.push({ name, type, value });
   }
-  return out;
+  return out.length > 0 ? out : NO_STRINGS;
 }
+
+/** The header and query conditions of a match without any (shared, frozen: thousands of routes have none). */
+const NO_STRINGS = Object.freeze([]) as unknown as IRStringMatch[];
 
 /** Converts one HTTPRouteMatch. */
 export function convertMatch(m: any): MatchResult {

@@ -125,9 +125,9 @@ export class TranslatorMemo {
 
   /** Adds (or removes) an entry's lookups to the reverse index. */
   #index(e: RouteEntry, add: boolean): void {
-    for (const g of e.deps.gets.values()) {
-      for (const r of g.reads) {
-        const k = `${g.group}/${g.kind}/${r.namespace}/${r.name}`;
+    for (const g of e.deps.gets) {
+      for (let i = 0; i < g.reads.length; i += 3) {
+        const k = `${g.key}/${g.reads[i] as string}/${g.reads[i + 1] as string}`;
         let set = this.#readers.get(k);
         if (add) {
           if (set === undefined) this.#readers.set(k, (set = new Set()));
@@ -161,6 +161,7 @@ export class TranslatorMemo {
     }
     const deps = new DepRecorder(this.stamps);
     const result = compile(recordingCtx(ctx, deps), obj);
+    deps.seal();
     const entry: RouteEntry = { key: key!, obj, deps, result, tlsUsage: backendTLSUsage(ctx, obj), seen: this.#translation };
     const replaced = this.#routes.get(key!);
     if (replaced !== undefined) this.#index(replaced, false);

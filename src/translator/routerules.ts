@@ -12,6 +12,7 @@ import { convertFilters } from './filters.ts';
 import { convertMatch, ruleMatches } from './matches.ts';
 import type { MatchResult } from './matches.ts';
 import type { CompiledRoute, Ctx, RouteEntry } from './model.ts';
+import { exact } from './compact.ts';
 
 /** A compiled route and its status inputs. */
 export interface CompileResult {
@@ -76,7 +77,7 @@ export function compileRoute(ctx: Ctx, obj: K8sObject, dialect: RouteDialect = H
       entries.push(dialect.finish ? dialect.finish(entry) : entry);
     });
   });
-  res.route = { ...res.route, entries };
+  res.route = { ...res.route, entries: exact(entries) };
   return res;
 }
 

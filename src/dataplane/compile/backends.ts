@@ -28,6 +28,10 @@ export class CompiledBackend {
   }
 }
 
+/** The tables of pickers that never run the weighted loop (shared: they are never written). */
+const NO_WEIGHTS = new Int32Array(0);
+const NO_SCORES = new Float64Array(0);
+
 /**
  * Smooth weighted round-robin (the nginx algorithm): each pick adds every weight to its running score,
  * takes the highest score and subtracts the total from it. Over `total` picks each backend is chosen
@@ -36,6 +40,7 @@ export class CompiledBackend {
  */
 export class WeightedPicker {
   readonly backends: readonly CompiledBackend[];
+  /** Per-backend weights and running scores; empty when at most one backend can be picked (no loop then). */
   private readonly weights: Int32Array;
   private readonly scores: Float64Array;
   private readonly total: number;
@@ -44,14 +49,11 @@ export class WeightedPicker {
 
   constructor(backends: readonly IRBackend[]) {
     this.backends = backends.map((b, i) => new CompiledBackend(b, i));
-    this.weights = new Int32Array(backends.length);
-    this.scores = new Float64Array(backends.length);
+    const weights = backends.map((b) => (Number.isFinite(b.weight) && b.weight > 0 ? Math.floor(b.weight) : 0));
     let total = 0;
     let positive = 0;
     let last = -1;
-    backends.forEach((b, i) => {
-      const w = Number.isFinite(b.weight) && b.weight > 0 ? Math.floor(b.weight) : 0;
-      this.weights[i] = w;
+    weights.forEach((w, i) => {
       total += w;
       if (w > 0) {
         positive++;
@@ -60,6 +62,11 @@ export class WeightedPicker {
     });
     this.total = total;
     this.single = positive === 1 ? last : -1;
+    // Typed arrays cost a few hundred bytes each: at thousands of routes, most with one backend, only
+    // the pickers that run the weighted loop get them.
+    const loop = positive > 1;
+    this.weights = loop ? Int32Array.from(weights) : NO_WEIGHTS;
+    this.scores = loop ? new Float64Array(backends.length) : NO_SCORES;
   }
 
   /** Whether any backend can be chosen; false when the list is empty or every weight is 0 (→ 500). */

@@ -41,6 +41,25 @@ describe('matchers', () => {
   });
 });
 
+describe('shared parts', () => {
+  const plain = (id: string, backends: IRBackend[]) => compileRoute({ id, match: { path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] }, filters: [], backends });
+  it('routes alike share their path matcher and empty lists, and still serve alike', () => {
+    const [x, y] = [plain('x', [b('a', 1)]), plain('y', [b('b', 1)])];
+    assert.equal(x.path, y.path);
+    assert.equal(x.headers, y.headers);
+    assert.equal(x.backendPlans, y.backendPlans);
+    assert.ok(matchPath(x.path, '/any') && x.errors.length === 0 && x.backendPlans.length === 1);
+    assert.equal(x.picker.pick()!.ir.name, 'a');
+    assert.equal(y.picker.pick()!.ir.name, 'b');
+  });
+  it('a path matcher is not shared across values or kinds', () => {
+    const exact = compileRoute({ id: 'e', match: { path: { type: 'Exact', value: '/a' }, headers: [], queryParams: [] }, filters: [], backends: [] });
+    const prefix = compileRoute({ id: 'p', match: { path: { type: 'PathPrefix', value: '/a' }, headers: [], queryParams: [] }, filters: [], backends: [] });
+    assert.notEqual(exact.path, prefix.path);
+    assert.ok(matchPath(prefix.path, '/a/b') && !matchPath(exact.path, '/a/b'));
+  });
+});
+
 describe('query parsing', () => {
   it('keeps the first value of repeated keys and decodes', () => {
     const q = parseQuery('a=1&a=2&b=x%20y+z&flag&&c=%zz');

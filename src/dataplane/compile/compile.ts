@@ -4,10 +4,10 @@
  * Per-route problems (a regex that does not compile) are recorded on the route, which then answers 500.
  */
 import type { IR, IRHttpListener, IRRoute, IRSocket, IRVirtualHost } from '../../ir/types.ts';
-import { compileBackendFilters, compileFilters } from '../filters/plan.ts';
+import { compileBackendFilters, compileFilters, EMPTY_PLAN, type FilterPlan } from '../filters/plan.ts';
 import { HostTable, isExactName } from '../router/hosts.ts';
 import { WeightedPicker } from './backends.ts';
-import { compilePath, compileValueMatchers } from './matchers.ts';
+import { compilePath, compileValueMatchers, type PathMatcher } from './matchers.ts';
 import type { CompiledConfig, CompiledListener, CompiledRoute, CompiledSocket, CompiledVirtualHost } from './types.ts';
 
 /** The IR cannot be served at all; the previous version keeps serving. */
@@ -47,6 +47,25 @@ function cachedRoute(r: IRRoute, cache: CompileCache | undefined): CompiledRoute
   return c;
 }
 
+/**
+ * Parts most routes have alike, shared instead of allocated per route (thousands of routes with the same
+ * "/" prefix and no header match, filter or error): compiled routes are read-only, so sharing is invisible.
+ */
+const NONE: readonly never[] = Object.freeze([]);
+const ONE_EMPTY_PLAN: readonly FilterPlan[] = Object.freeze([EMPTY_PLAN]);
+/** Exact and prefix path matchers by kind and value (plain data; regex ones are compiled per route). */
+const pathMatchers = new Map<string, PathMatcher>();
+
+function sharedPath(m: PathMatcher): PathMatcher {
+  if (m.kind !== 'exact' && m.kind !== 'prefix') return m;
+  const k = `${m.kind}:${m.value}`;
+  const hit = pathMatchers.get(k);
+  if (hit !== undefined) return hit;
+  if (pathMatchers.size >= 1024) pathMatchers.clear(); // a bound: sharing is a saving, not a requirement
+  pathMatchers.set(k, m);
+  return m;
+}
+
 /** Compiles one route. */
 export function compileRoute(r: IRRoute): CompiledRoute {
   const path = compilePath(r.match.path);
@@ -54,16 +73,18 @@ export function compileRoute(r: IRRoute): CompiledRoute {
   const query = compileValueMatchers(r.match.queryParams, 'query parameter', false);
   const picker = new WeightedPicker(r.backends);
   const plan = compileFilters(r.filters);
+  const errors = [...path.errors, ...headers.errors, ...query.errors];
+  const backendPlans = r.backends.map((b) => compileBackendFilters(b.filters, plan));
   return {
     id: r.id,
     ruleName: r.ruleName,
-    path: path.matcher,
+    path: sharedPath(path.matcher),
     method: r.match.method,
-    headers: headers.matcher,
-    query: query.matcher,
-    errors: [...path.errors, ...headers.errors, ...query.errors],
+    headers: headers.matcher.length > 0 ? headers.matcher : NONE,
+    query: query.matcher.length > 0 ? query.matcher : NONE,
+    errors: errors.length > 0 ? errors : NONE,
     plan,
-    backendPlans: r.backends.map((b) => compileBackendFilters(b.filters, plan)),
+    backendPlans: backendPlans.length === 1 && backendPlans[0] === EMPTY_PLAN ? ONE_EMPTY_PLAN : backendPlans,
     picker,
     timeouts: r.timeouts,
     retry: r.retry,
