@@ -42,7 +42,8 @@ export class Controller {
   private bindErrors = new Map<string, string>();
   private running: Promise<void> | undefined;
   private dirty = false;
-  private timer: NodeJS.Timeout | undefined;
+  /** A scheduled reconcile: a hold-off timeout, or (no hold-off) an immediate on the next loop turn. */
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private firstChangeAt = 0;
   private writingStatus = false;
   private unwatch: (() => void) | undefined;
@@ -82,8 +83,7 @@ export class Controller {
 
   async stop(): Promise<void> {
     this.unwatch?.();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelTimer();
     await this.running;
   }
 
@@ -100,8 +100,7 @@ export class Controller {
 
   /** Reconciles at once (after any running reconcile) and resolves when done. */
   async reconcileNow(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelTimer();
     this.dirty = true;
     await this.kick();
     await this.idle();
@@ -117,20 +116,29 @@ export class Controller {
     this.schedule();
   }
 
+  private cancelTimer(): void {
+    const t = this.timer;
+    this.timer = undefined;
+    if (t === undefined) return;
+    if ('refresh' in t) clearTimeout(t); // only a Timeout has refresh()
+    else clearImmediate(t);
+  }
+
   private schedule(): void {
     if (this.o.holdOffMs === 0) {
       // A running reconcile loops while dirty, so it will see this change; otherwise start one soon.
       this.dirty = true;
       if (this.running || this.timer) return;
-      this.timer = setTimeout(() => {
+      // setImmediate, not setTimeout(0): Node stretches a 0 ms timeout to 1 ms, which was half of a change's latency.
+      this.timer = setImmediate(() => {
         this.timer = undefined;
         void this.kick();
-      }, 0);
+      });
       return;
     }
     const now = Date.now();
     if (!this.timer) this.firstChangeAt = now;
-    else clearTimeout(this.timer);
+    else this.cancelTimer();
     const waited = now - this.firstChangeAt;
     const delay = waited >= this.o.maxDelayMs ? 0 : this.o.holdOffMs;
     this.timer = setTimeout(() => {
