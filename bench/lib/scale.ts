@@ -58,7 +58,7 @@ export async function startScaled(name: string, backendPort: number, cpu: string
   writeScaleFixture(dir, port, backendPort);
   log(`${name}: ${TOTAL_ROUTES} routes written to ${dir}; starting Gatehouse`);
   const t0 = performance.now();
-  const gh = await startGatehouseProc(dir, cpu, `gatehouse-${name}`);
+  const gh = await startGatehouseProc(dir, cpu, `gatehouse-${name}`, 'info');
   const adminUpMs = performance.now() - t0;
   const lastHost = routeHost(NAMESPACES - 1, ROUTES_PER_NS - 1);
   for (;;) {

@@ -95,12 +95,15 @@ export function workersArgs(): string[] {
   return n === undefined || n === '' ? [] : ['--workers', n];
 }
 
-/** Starts `gatehouse run -f dir` on the proxy CPU; resolves once the admin API answers. */
-export async function startGatehouseProc(dir: string, cpu: string | undefined, name = 'gatehouse'): Promise<GatehouseProc> {
+/**
+ * Starts `gatehouse run -f dir` on the proxy CPU; resolves once the admin API answers. Logs at `warn` unless told
+ * otherwise (the scale scenarios read the first-translation line, logged at `info`).
+ */
+export async function startGatehouseProc(dir: string, cpu: string | undefined, name = 'gatehouse', logLevel = 'warn'): Promise<GatehouseProc> {
   const adminPort = await freePort();
   const nodeArgs: string[] = [];
   if (process.env.BENCH_CPU_PROF) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF);
-  const args = [...nodeArgs, join(PROJECT_ROOT, 'bin', 'gatehouse.js'), 'run', '-f', dir, '--admin', `127.0.0.1:${adminPort}`, '--log-level', 'warn', ...workersArgs()];
+  const args = [...nodeArgs, join(PROJECT_ROOT, 'bin', 'gatehouse.js'), 'run', '-f', dir, '--admin', `127.0.0.1:${adminPort}`, '--log-level', logLevel, ...workersArgs()];
   const proc = start(name, nodeBinary(), args, { cpu });
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   await waitFor200(`${adminUrl}/apis/gateway.networking.k8s.io/v1/gateways`, 60_000).catch((e: Error) => {
