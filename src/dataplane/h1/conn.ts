@@ -13,6 +13,7 @@ import type { HeaderBag } from '../filters/headers.ts';
 import { normalisePath } from '../router/normalize.ts';
 import { matchRoute, type RouteRequest } from '../router/router.ts';
 import { localAnswer } from './answers.ts';
+import { coarseNow } from './clock.ts';
 import { ChunkedFramer, MALFORMED, MORE } from './chunked.ts';
 import { Exchange, type ExchangeClient } from './exchange.ts';
 import { BAIL, NEED_MORE, parseRequest, type RequestHead } from './request.ts';
@@ -50,7 +51,7 @@ export class H1Conn implements ExchangeClient {
   private headSince = 0;
   private draining = false;
   private gone = false;
-  /** The front's coarse clock when the last exchange ended (or the connection opened). */
+  /** The coarse clock (clock.ts) when the last exchange ended (or the connection opened). */
   private lastActive: number;
 
   constructor(sock: Socket, front: H1Front) {
@@ -63,7 +64,7 @@ export class H1Conn implements ExchangeClient {
     sock.on('drain', this.onDrain);
     sock.on('close', this.onClose);
     sock.setNoDelay(true); // as node:http does: a head and a body sent apart must not wait for an ACK
-    this.lastActive = front.clock;
+    this.lastActive = coarseNow();
   }
 
   /** Bytes from the client (the first ones come from the sniffer). */
@@ -180,7 +181,7 @@ export class H1Conn implements ExchangeClient {
     // A client that pipelines requests but reads no answers must not grow our write buffer: stop reading
     // until it drains (what is already buffered is bounded by MAX_PENDING plus one read).
     if (!this.sock.write(localAnswer(status, head.method === 'HEAD', this.tail(close)), 'latin1')) this.pause();
-    this.lastActive = this.front.clock;
+    this.lastActive = coarseNow();
     if (close) this.closeNow();
     return true;
   }
@@ -228,7 +229,7 @@ export class H1Conn implements ExchangeClient {
 
   onExchangeEnd(close: boolean): void {
     this.busy = false;
-    this.lastActive = this.front.clock;
+    this.lastActive = coarseNow();
     // A response that ended before the request body did leaves the connection mid-request: close it.
     if (close || this.closeAfter || this.draining || !this.bodyDone) {
       this.closeNow();

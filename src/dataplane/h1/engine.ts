@@ -104,8 +104,6 @@ export class H1Front {
   private readonly give: HandOver;
   private readonly conns = new Set<H1Conn>();
   private draining = false;
-  /** Coarse clock (ms) for idle timeouts, advanced by the sweep: no clock read per request. */
-  clock = Date.now();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(key: string, lookup: (key: string) => CompiledSocket | undefined, give: HandOver, engine: H1Engine) {
@@ -126,7 +124,6 @@ export class H1Front {
       return;
     }
     if (this.sweeper === undefined) {
-      this.clock = Date.now();
       this.sweeper = setInterval(() => this.sweep(), Math.max(10, Math.min(1000, this.idleMs / 4)));
       this.sweeper.unref();
     }
@@ -137,8 +134,8 @@ export class H1Front {
 
   /** Closes connections idle past the keep-alive timeout; stops when there are none left. */
   private sweep(): void {
-    this.clock = Date.now();
-    for (const c of this.conns) c.sweep(this.clock, this.idleMs);
+    const now = Date.now();
+    for (const c of this.conns) c.sweep(now, this.idleMs);
     if (this.conns.size === 0) {
       clearInterval(this.sweeper);
       this.sweeper = undefined;
