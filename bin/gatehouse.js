@@ -13,17 +13,21 @@ if (major < 22 || (major === 22 && minor < 19)) {
   process.exit(2);
 }
 
-// Memory of the long-running server. On a machine with a few GB of RAM, V8 lets each young-generation
-// semi-space grow to 64 MiB: about 128 MiB of RSS for a generation whose live data between two
-// scavenges is a few hundred KiB (in-flight requests). Capped at GATEHOUSE_SEMI_SPACE_MB (default 4),
-// the young generation stays at ~8 MiB; the cost is more frequent scavenges, each as cheap as what
-// survives it. V8 sizes its heap once, at startup, so `run` executes itself again with the flag (same
-// pid, process.execve); worker processes inherit it. GATEHOUSE_SEMI_SPACE_MB=0 keeps V8's default.
+// Memory of the long-running server. `run` executes itself again (same pid, process.execve) with V8 flags
+// that must be set before V8 starts; worker processes inherit them:
+// - --max-semi-space-size: on a machine with a few GB of RAM, V8 lets each young-generation semi-space
+//   grow to 64 MiB: about 128 MiB of RSS for a generation whose live data between two scavenges is a few
+//   hundred KiB (in-flight requests). Capped at GATEHOUSE_SEMI_SPACE_MB (default 4), the young generation
+//   stays at ~8 MiB; the cost is more frequent scavenges, each as cheap as what survives it.
+//   GATEHOUSE_SEMI_SPACE_MB=0 keeps V8's default.
+// - --expose-gc: lets the runtime hand the initial load's garbage back to the OS once (src/runtime/heap.ts).
 const semiSpaceMb = process.env.GATEHOUSE_SEMI_SPACE_MB ?? '4';
-const flagged = process.execArgv.some((a) => a.startsWith('--max-semi-space-size'));
-if (process.argv[2] === 'run' && !flagged && /^[1-9]\d*$/.test(semiSpaceMb) && typeof process.execve === 'function') {
-  const argv = [process.execPath, `--max-semi-space-size=${semiSpaceMb}`, ...process.execArgv, ...process.argv.slice(1)];
-  process.execve(process.execPath, argv, process.env);
+const flags = [];
+if (!process.execArgv.includes('--expose-gc')) flags.push('--expose-gc');
+const semiFlagged = process.execArgv.some((a) => a.startsWith('--max-semi-space-size'));
+if (!semiFlagged && /^[1-9]\d*$/.test(semiSpaceMb)) flags.push(`--max-semi-space-size=${semiSpaceMb}`);
+if (process.argv[2] === 'run' && flags.length > 0 && typeof process.execve === 'function') {
+  process.execve(process.execPath, [process.execPath, ...flags, ...process.execArgv, ...process.argv.slice(1)], process.env);
 }
 
 // Compiled code and type-stripped sources are cached on disk (NODE_COMPILE_CACHE, else the OS temp dir;

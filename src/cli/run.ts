@@ -14,6 +14,7 @@ import { FileProvider } from '../provider/file/provider.ts';
 import { startAdminServer } from '../admin/server.ts';
 import { startDemoBackend } from '../demo/backend.ts';
 import type { RunOptions } from './main.ts';
+import { settleHeap } from '../runtime/heap.ts';
 
 /** The bundled example served when `gatehouse run` is given no -f. */
 export const QUICKSTART_DIR = fileURLToPath(new URL('../../examples/quickstart/', import.meta.url));
@@ -79,6 +80,7 @@ async function startControlPlane(opts: RunOptions, log: Logger, store: Store, da
   const provider = new FileProvider({ paths: files, store, log: (line: string) => log('warn', line) });
   await provider.start();
   cleanups.push(() => provider.stop());
+  settleHeap('major'); // the load's garbage, before the first translation allocates beside it (runtime/heap.ts)
 
   const admin = await startAdminServer({ store, host, port: Number(portText), admit, log: (s: string) => log('info', s) });
   cleanups.push(() => admin.close());
@@ -86,6 +88,8 @@ async function startControlPlane(opts: RunOptions, log: Logger, store: Store, da
 
   await controller.start();
   cleanups.push(() => controller.stop());
+  const settled = settleHeap('compact');
+  if (settled) log('info', `heap settled after the initial load: RSS ${settled.rssBeforeMiB.toFixed(0)} → ${settled.rssAfterMiB.toFixed(0)} MiB in ${settled.ms.toFixed(0)} ms`);
   cleanups.push(() => dataplane.close());
 
   return {
