@@ -4,7 +4,7 @@ import type { DataPlane } from '../dataplane/types.ts';
 import type { IR } from '../ir/types.ts';
 import type { AddressAllocator, ChangeSet, TranslateEnv, TranslateResult } from '../translator/types.ts';
 import type { Snapshot } from '../store/snapshot.ts';
-import { keyOf, keyString, type K8sObject, type ObjectKey } from '../api/object.ts';
+import { keyOf, keyString, type ObjectKey } from '../api/object.ts';
 
 /**
  * The translator's signature, injected so the loop can be tested with a fake. `changes` (the keys of
@@ -60,11 +60,8 @@ export class Controller {
   private touched = new Set<string>();
   /** Keys of objects changed since the last translation (handed to the translator). */
   private changed = new Set<string>();
-  /**
-   * Objects whose status the loop itself wrote since the last translation (their keys are built when the
-   * translator is called: after a full translation these are every route, kept until the next change).
-   */
-  private ownStatus = new Set<K8sObject>();
+  /** Keys of objects whose status the loop itself wrote since the last translation (after a full one: every route). */
+  private ownStatus = new Set<string>();
   /**
    * The next translation must be told nothing (check everything): no translation yet, or the last
    * result was not used as a whole (translation failed, IR refused, statuses not written).
@@ -110,7 +107,7 @@ export class Controller {
     const key = keyString(keyOf(ev.object));
     this.touched.add(key);
     // The translator keeps the objects it read, so it hears of our own status writes too (apart).
-    if (this.writingStatus) this.ownStatus.add(ev.object);
+    if (this.writingStatus) this.ownStatus.add(key);
     else this.changed.add(key);
     if (this.writingStatus) return;
     this.schedule();
@@ -191,9 +188,7 @@ export class Controller {
 
   private translateOnce(): TranslateResult | undefined {
     const { store, translate, controllerName, addresses } = this.o;
-    const ownStatus = new Set<string>();
-    for (const obj of this.ownStatus) ownStatus.add(keyString(keyOf(obj)));
-    const changes: ChangeSet | undefined = this.needFull ? undefined : { keys: this.changed, ownStatus };
+    const changes: ChangeSet | undefined = this.needFull ? undefined : { keys: this.changed, ownStatus: this.ownStatus };
     this.changed = new Set();
     this.ownStatus = new Set();
     this.needFull = true; // until this result is used as a whole (reconcile)

@@ -33,12 +33,12 @@ export function classify(world: World, snap: Snapshot, changes: ChangeSet, memo:
   const refreshed: Changed[] = [];
   const statusOnlyChange = (c: Changed) => STATUS_ONLY_KINDS.has(c.kind) && statusOnly(world.snap.get(c.group, c.kind, c.namespace, c.name), snap.get(c.group, c.kind, c.namespace, c.name));
   for (const key of changes.ownStatus ?? []) {
-    if (changes.keys.has(key)) continue;
-    const c = splitKey(key);
-    if (c === undefined) return undefined;
     // A route's status is read only to compute its status again: the one just written is what this
     // world would compute, so there is nothing to redo. (Routes are reprocessed with fresh objects.)
-    if (c.group === GATEWAY_GROUP && ROUTE_KINDS.has(c.kind)) continue;
+    // Checked on the key's text: after a full translation this loop sees every route.
+    if (isRouteKey(key) || changes.keys.has(key)) continue;
+    const c = splitKey(key);
+    if (c === undefined) return undefined;
     if (!statusOnlyChange(c)) return undefined;
     refreshed.push(c);
   }
@@ -59,6 +59,14 @@ export function classify(world: World, snap: Snapshot, changes: ChangeSet, memo:
   }
   return { routes: [...routeKeys].map((k) => splitKey(k)!), refreshed };
 }
+
+/** True for "gateway.networking.k8s.io/<route kind>/namespace/name", without splitting it. */
+function isRouteKey(key: string): boolean {
+  if (!key.startsWith(GATEWAY_PREFIX)) return false;
+  const end = key.indexOf('/', GATEWAY_PREFIX.length);
+  return end > 0 && ROUTE_KINDS.has(key.slice(GATEWAY_PREFIX.length, end));
+}
+const GATEWAY_PREFIX = `${GATEWAY_GROUP}/`;
 
 /** Splits "group/Kind/namespace/name". */
 export function splitKey(key: string): Changed | undefined {
