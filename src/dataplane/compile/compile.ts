@@ -128,24 +128,31 @@ function hostTable(virtualHosts: readonly IRVirtualHost[], cache: CompileCache |
  * when they differ otherwise, and the table is then built whole.
  */
 function derivedHostTable(prev: readonly IRVirtualHost[], table: HostTable<CompiledVirtualHost>, next: readonly IRVirtualHost[], cache: CompileCache): HostTable<CompiledVirtualHost> | undefined {
+  // The common prefix and suffix, in two tight loops kept apart from the diff below: a change touches a
+  // name or two among thousands, and a small loop is cheap to run before V8 optimises it and cheap to
+  // optimise (with the diff inlined, this function once cost 13 ms of TurboFan time on one change).
+  const head = commonPrefix(prev, next);
+  const tail = commonSuffix(prev, next, head);
   const remove: string[] = [];
   const set: Array<readonly [string, CompiledVirtualHost]> = [];
-  let i = 0;
-  let j = 0;
-  while (i < prev.length || j < next.length) {
-    const a = prev[i];
-    const b = next[j];
+  let i = head;
+  let j = head;
+  const iEnd = prev.length - tail;
+  const jEnd = next.length - tail;
+  while (i < iEnd || j < jEnd) {
+    const a = i < iEnd ? prev[i] : undefined;
+    const b = j < jEnd ? next[j] : undefined;
     if (a !== undefined && a === b) {
       i++;
       j++;
       continue;
     }
     if (remove.length + set.length > 32) return undefined; // not a small change: as fast to build anew
-    if (b !== undefined && (a === undefined || next[j + 1] === a)) {
+    if (b !== undefined && (a === undefined || (j + 1 < jEnd && next[j + 1] === a))) {
       if (!isExactName(b.hostname)) return undefined; // b inserted
       set.push([b.hostname, compileVirtualHost(b, cache)]);
       j++;
-    } else if (a !== undefined && (b === undefined || prev[i + 1] === b)) {
+    } else if (a !== undefined && (b === undefined || (i + 1 < iEnd && prev[i + 1] === b))) {
       if (!isExactName(a.hostname)) return undefined; // a removed
       remove.push(a.hostname);
       i++;
@@ -160,6 +167,22 @@ function derivedHostTable(prev: readonly IRVirtualHost[], table: HostTable<Compi
     }
   }
   return table.withExact(remove, set);
+}
+
+/** How many leading entries `a` and `b` share (by identity). */
+function commonPrefix<T>(a: readonly T[], b: readonly T[]): number {
+  const n = Math.min(a.length, b.length);
+  let k = 0;
+  while (k < n && a[k] === b[k]) k++;
+  return k;
+}
+
+/** How many trailing entries `a` and `b` share (by identity), not reaching into their first `head`. */
+function commonSuffix<T>(a: readonly T[], b: readonly T[], head: number): number {
+  const n = Math.min(a.length, b.length) - head;
+  let k = 0;
+  while (k < n && a[a.length - 1 - k] === b[b.length - 1 - k]) k++;
+  return k;
 }
 
 function compileSocket(s: IRSocket, cache: CompileCache | undefined): CompiledSocket {
