@@ -103,6 +103,8 @@ export async function startGatehouseProc(dir: string, cpu: string | undefined, n
   const adminPort = await freePort();
   const nodeArgs: string[] = [];
   if (process.env.BENCH_CPU_PROF) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF);
+  // Extra V8/Node flags for investigations (e.g. BENCH_NODE_ARGS=--trace-gc), split on spaces.
+  if (process.env.BENCH_NODE_ARGS) nodeArgs.push(...process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean));
   const args = [...nodeArgs, join(PROJECT_ROOT, 'bin', 'gatehouse.js'), 'run', '-f', dir, '--admin', `127.0.0.1:${adminPort}`, '--log-level', logLevel, ...workersArgs()];
   const proc = start(name, nodeBinary(), args, { cpu });
   const adminUrl = `http://127.0.0.1:${adminPort}`;
