@@ -2,7 +2,7 @@
 // Gatehouse's command-line entry. The sources are TypeScript run by Node's built-in type stripping
 // (Node >= 22.19), so there is no build step; this file only checks the Node version first, because
 // on an older Node the import below fails with an error that does not say what is wrong.
-import { enableCompileCache } from 'node:module';
+import * as nodeModule from 'node:module';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 19)) {
@@ -33,7 +33,7 @@ if (process.argv[2] === 'run' && flags.length > 0 && typeof process.execve === '
 // Compiled code and type-stripped sources are cached on disk (NODE_COMPILE_CACHE, else the OS temp dir;
 // NODE_DISABLE_COMPILE_CACHE=1 turns it off): later starts skip loading the TypeScript stripper, about
 // 10 MiB of RSS, and start faster.
-enableCompileCache();
+nodeModule.enableCompileCache();
 
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));
