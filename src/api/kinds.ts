@@ -53,6 +53,14 @@ export const KINDS: readonly KindInfo[] = [
   { ...core('Deployment', 'deployments', true, true), group: 'apps' },
 ];
 
+/** The Gateway API route kinds (group GATEWAY_GROUP). */
+export const ROUTE_KINDS: ReadonlySet<string> = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
+
+/** True for a Gateway API route kind. */
+export function isRouteKind(group: string, kind: string): boolean {
+  return group === GATEWAY_GROUP && ROUTE_KINDS.has(kind);
+}
+
 const byGroupKind = new Map<string, KindInfo>(KINDS.map((k) => [`${k.group}/${k.kind}`, k]));
 const byGroupPlural = new Map<string, KindInfo>(KINDS.map((k) => [`${k.group}/${k.plural}`, k]));
 

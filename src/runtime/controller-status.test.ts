@@ -74,7 +74,8 @@ test('the translator is told what changed: others\' writes as changes, the loop\
   store.apply(route('r2', '/r2'));
   await c.idle();
   const k = (kind: string, name: string, ns = 'default') => `gateway.networking.k8s.io/${kind}/${ns}/${name}`;
-  assert.deepEqual(seen[1], { keys: [k('HTTPRoute', 'r2')], own: [k('Gateway', 'g'), k('GatewayClass', 'c', ''), k('HTTPRoute', 'r1')], partial: true });
+  // Own status writes are passed on for kinds other than routes (a translator never needs a route's).
+  assert.deepEqual(seen[1], { keys: [k('HTTPRoute', 'r2')], own: [k('Gateway', 'g'), k('GatewayClass', 'c', '')], partial: true });
   fail = true; // a failed translation: the changes it was told of are lost to it, so the next one checks everything
   store.apply(route('r3', '/r3'));
   await c.idle();

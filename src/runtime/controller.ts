@@ -4,6 +4,7 @@ import type { DataPlane } from '../dataplane/types.ts';
 import type { IR } from '../ir/types.ts';
 import type { AddressAllocator, ChangeSet, TranslateEnv, TranslateResult } from '../translator/types.ts';
 import type { Snapshot } from '../store/snapshot.ts';
+import { isRouteKind } from '../api/kinds.ts';
 import { keyOf, keyString, type ObjectKey } from '../api/object.ts';
 
 /**
@@ -19,7 +20,7 @@ export interface ControllerOptions {
   translate: TranslateFn;
   controllerName: string;
   addresses: AddressAllocator & { retain?(gateways: Iterable<string>): void };
-  log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
+  log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
   /**
    * Quiet period after a change before translating. 0 (the default) translates on the next turn of
    * the event loop: changes made in one turn (a whole directory load) still coalesce, and changes
@@ -104,10 +105,14 @@ export class Controller {
   }
 
   private onEvent(ev: WatchEvent): void {
-    const key = keyString(keyOf(ev.object));
+    const k = keyOf(ev.object);
+    const key = keyString(k);
     this.touched.add(key);
     // The translator keeps the objects it read, so it hears of our own status writes too (apart).
-    if (this.writingStatus) this.ownStatus.add(key);
+    // Our own status writes matter to the translator only for kinds other than routes (types.ts, ChangeSet).
+    if (this.writingStatus) {
+      if (!isRouteKind(k.group, k.kind)) this.ownStatus.add(key);
+    }
     else this.changed.add(key);
     if (this.writingStatus) return;
     this.schedule();
@@ -179,8 +184,11 @@ export class Controller {
       if (first && round === 0) this.o.log?.('info', `first translation took ${(t1 - t0).toFixed(1)} ms, data plane apply ${(performance.now() - t1).toFixed(1)} ms (IR version ${result.ir.version})`);
       if (!changed || round === 2) {
         this.o.addresses.retain?.(result.gateways);
+        const t2 = performance.now();
         this.writeStatuses(result);
         this.needFull = false;
+        // Where a change's time goes, for operators chasing propagation latency (and the benchmarks).
+        this.o.log?.('debug', `reconciled IR version ${result.ir.version} (${result.partial ? 'patched' : 'whole'}): translate ${(t1 - t0).toFixed(2)} ms, apply ${(t2 - t1).toFixed(2)} ms, ${result.statuses.length} statuses ${(performance.now() - t2).toFixed(2)} ms`);
         return;
       }
     }

@@ -5,7 +5,7 @@
  * changed (ours or another writer's) whose status must be produced from their new version.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { GATEWAY_GROUP } from '../api/kinds.ts';
+import { GATEWAY_GROUP, ROUTE_KINDS } from '../api/kinds.ts';
 import type { K8sObject } from '../api/object.ts';
 import type { Snapshot } from '../store/snapshot.ts';
 import { SERVICE_NAME_LABEL } from './backends.ts';
@@ -22,8 +22,6 @@ export interface Changed {
   readonly name: string;
 }
 
-/** Route kinds (their status is ours to write, and nothing else reads it). */
-const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
 
 /** Kinds whose status-only changes the world absorbs (the translator reads their spec and metadata, never their status). */
 const STATUS_ONLY_KINDS = new Set(['Gateway', 'GatewayClass', 'ListenerSet']);
@@ -35,7 +33,7 @@ export function classify(world: World, snap: Snapshot, changes: ChangeSet, memo:
   for (const key of changes.ownStatus ?? []) {
     // A route's status is read only to compute its status again: the one just written is what this
     // world would compute, so there is nothing to redo. (Routes are reprocessed with fresh objects.)
-    // Checked on the key's text: after a full translation this loop sees every route.
+    // (The controller leaves them out; checked on the key's text for any other caller.)
     if (isRouteKey(key) || changes.keys.has(key)) continue;
     const c = splitKey(key);
     if (c === undefined) return undefined;

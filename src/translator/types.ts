@@ -42,8 +42,8 @@ export interface ChangeSet {
   readonly keys: ReadonlySet<string>;
   /**
    * Keys of objects whose only change is a status write of ours, with the status the previous result
-   * gave them (keys also in `keys` count as changed). A translator may skip routes among them: it
-   * computed that very status.
+   * gave them (keys also in `keys` count as changed). A translator skips routes among them: it computed
+   * that very status, so a caller may leave route kinds out (after a full translation they are every route).
    */
   readonly ownStatus?: ReadonlySet<string>;
 }
