@@ -107,6 +107,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
 }
 
 async function handle(env: Env, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const t0 = performance.now();
   const url = new URL(req.url ?? '/', 'http://admin.invalid');
   const segs = segmentsOf(url.pathname);
   if (!segs) return send(res, failure(400, 'BadRequest', `malformed percent-encoding in path ${url.pathname}`));
@@ -123,7 +124,7 @@ async function handle(env: Env, req: IncomingMessage, res: ServerResponse): Prom
   }
   const reply = await resourceRequest(env, route, method, url.searchParams, req, res);
   if (reply) {
-    if (method !== 'GET' || reply.code >= 500) env.opts.log?.(`admin: ${method} ${url.pathname} ${reply.code}`);
+    if (method !== 'GET' || reply.code >= 500) env.opts.log?.(`admin: ${method} ${url.pathname} ${reply.code} (${(performance.now() - t0).toFixed(1)} ms)`);
     send(res, reply);
   }
 }
