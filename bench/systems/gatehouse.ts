@@ -105,7 +105,7 @@ export async function startGatehouseProc(dir: string, cpu: string | undefined, n
   if (process.env.BENCH_CPU_PROF) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF);
   // Extra V8/Node flags for investigations (e.g. BENCH_NODE_ARGS=--trace-gc), split on spaces.
   if (process.env.BENCH_NODE_ARGS) nodeArgs.push(...process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean));
-  const args = [...nodeArgs, join(PROJECT_ROOT, 'bin', 'gatehouse.js'), 'run', '-f', dir, '--admin', `127.0.0.1:${adminPort}`, '--log-level', logLevel, ...workersArgs()];
+  const args = [...nodeArgs, join(PROJECT_ROOT, 'bin', 'gatehouse.js'), 'run', '-f', dir, '--admin', `127.0.0.1:${adminPort}`, '--log-level', process.env.BENCH_LOG_LEVEL ?? logLevel, ...workersArgs()];
   const proc = start(name, nodeBinary(), args, { cpu });
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   await waitFor200(`${adminUrl}/apis/gateway.networking.k8s.io/v1/gateways`, 60_000).catch((e: Error) => {
