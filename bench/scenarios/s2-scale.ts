@@ -14,6 +14,12 @@ import type { BenchContext, ScenarioOutput } from './context.ts';
 
 const TITLE = `Scenario 2: route scale (${TOTAL_ROUTES.toLocaleString('en-US')} HTTPRoutes, 50 namespaces, 1,000 Services)`;
 const CHANGES = 20;
+/**
+ * Changes made before the measured ones, as scenario 1 loads before it measures: the first changes after
+ * a start run the change path's code for the first time, and V8 compiles it then (15-20 ms of CPU each on
+ * one core). Their cost is reported on its own row.
+ */
+export const WARMUP_CHANGES = 3;
 /** Time each change is given to finish before CPU is read again (no polling meanwhile: polls cost CPU too). */
 const SETTLE_MS = 1000;
 
@@ -36,17 +42,19 @@ export async function scenario2(ctx: BenchContext): Promise<ScenarioOutput> {
       if (c0 !== undefined && c1 !== undefined) idle.push(c1 - c0);
     }
     const idleMs = idle.length ? idle.reduce((a, b) => a + b, 0) / idle.length : 0;
-    ctx.log(`scenario 2: ${CHANGES} single-route changes`);
+    ctx.log(`scenario 2: ${WARMUP_CHANGES} + ${CHANGES} single-route changes`);
     const perChange: number[] = [];
+    const warmup: number[] = [];
     let unseen = 0;
-    for (let i = 1; i <= CHANGES; i++) {
-      const route = httpRoute('route-0', nsName(i % 50), 'bench', { hostnames: [routeHost(i % 50, 0)], backends: [{ name: `svc-${i % 20}` }] });
+    for (let i = 1 - WARMUP_CHANGES; i <= CHANGES; i++) {
+      const n = i + WARMUP_CHANGES; // 1.., so warm-up and measured changes touch different routes
+      const route = httpRoute('route-0', nsName(n % 50), 'bench', { hostnames: [routeHost(n % 50, 0)], backends: [{ name: `svc-${n % 20}` }] });
       const c0 = cpuMs(pid);
-      await mergePatch(scaled.gh.adminUrl, route, { spec: { rules: [{ backendRefs: [{ name: `svc-${(i + 1) % 20}`, port: 80 }] }] } });
+      await mergePatch(scaled.gh.adminUrl, route, { spec: { rules: [{ backendRefs: [{ name: `svc-${(n + 1) % 20}`, port: 80 }] }] } });
       await sleep(SETTLE_MS);
       const c1 = cpuMs(pid);
-      if (c0 !== undefined && c1 !== undefined) perChange.push(Math.max(0, c1 - c0 - idleMs));
-      if ((await probe(scaled.port, routeHost(i % 50, 0))) !== 200) unseen++;
+      if (c0 !== undefined && c1 !== undefined) (i > 0 ? perChange : warmup).push(Math.max(0, c1 - c0 - idleMs));
+      if ((await probe(scaled.port, routeHost(n % 50, 0))) !== 200) unseen++;
     }
     const memAfter = rssMiB(pid);
     const q = quantiles(perChange);
@@ -57,11 +65,12 @@ export async function scenario2(ctx: BenchContext): Promise<ScenarioOutput> {
       firstTranslationRow(scaled.firstTranslation),
       ['RSS after load (peak)', mem ? `${mem.rss.toFixed(0)} MiB (${mem.peak.toFixed(0)} MiB)` : 'n/a (no /proc)', mem ? `${verdict(mem.peak < 150)} (target < 150 MB, control plane + proxy)` : ''],
       ['RSS after the changes (peak)', memAfter ? `${memAfter.rss.toFixed(0)} MiB (${memAfter.peak.toFixed(0)} MiB)` : 'n/a', ''],
-      [`CPU per single-route change (mean / p50 / max of ${perChange.length})`, `${fmtMs(mean)} / ${fmtMs(q.p50)} / ${fmtMs(q.max)} ms`, `${verdict(q.p50 < 5)} (target < 5 ms)`],
+      [`CPU of the first ${warmup.length} changes after start (JIT warm-up, not in the row below)`, `${warmup.map(fmtMs).join(', ')} ms`, ''],
+      [`CPU per single-route change (mean / p50 / max of ${perChange.length})`, `${fmtMs(mean)} / ${fmtMs(q.p50)} / ${fmtMs(q.max)} ms`, `${verdict(mean < 5)} (target < 5 ms, mean)`],
       ['idle CPU per second (subtracted)', `${fmtMs(idleMs)} ms`, ''],
       ['changed routes not serving afterwards', String(unseen), ''],
     ];
-    const setup = `One Gatehouse process (control plane + proxy), pinned to the proxy CPU. CPU is the sum of the process's threads' time on CPU from /proc/PID/task/*/schedstat (nanoseconds; GC and libuv threads included), taken around a merge-patch through the admin API plus ${SETTLE_MS} ms for the reconcile, minus the idle baseline. It covers the admin request, admission, translation, status writes and the data-plane swap.`;
+    const setup = `One Gatehouse process (control plane + proxy), pinned to the proxy CPU. CPU is the sum of the process's threads' time on CPU from /proc/PID/task/*/schedstat (nanoseconds; GC and libuv threads included), taken around a merge-patch through the admin API plus ${SETTLE_MS} ms for the reconcile, minus the idle baseline, after ${WARMUP_CHANGES} warm-up changes. It covers the admin request, admission, translation, status writes and the data-plane swap.`;
     return { title: TITLE, markdown: `${setup}\n\n${mdTable(['measure', 'Gatehouse', 'target'], rows)}` };
   } finally {
     closePoller();
