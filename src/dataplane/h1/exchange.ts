@@ -197,18 +197,27 @@ export class Exchange implements UpstreamOwner {
     this.client.sock.write(p, 'latin1');
   }
 
-  /** Relays body bytes; a large chunk is queued as is, so the shared read buffer it lives in is detached. */
+  /**
+   * Relays body bytes. A small chunk goes as a latin1 string (copied by the write); a large one as a copy
+   * from the pools' recycled blocks, returned when the write is done: the chunk itself lives in the read
+   * buffer every upstream socket shares, which a queued write must never hold (UpstreamPools.copyOf).
+   */
   private write(chunk: Buffer): void {
     const sock = this.client.sock;
-    if (chunk.length > SMALL) this.pools.detachReadBuffer();
-    if (this.prefix === '') this.pauseUnless(chunk.length <= SMALL ? sock.write(chunk.toString('latin1'), 'latin1') : sock.write(chunk));
-    else if (chunk.length <= SMALL) {
-      this.send1(this.prefix + chunk.toString('latin1'));
-      this.prefix = '';
-    } else {
+    if (chunk.length <= SMALL) {
+      if (this.prefix === '') this.pauseUnless(sock.write(chunk.toString('latin1'), 'latin1'));
+      else {
+        this.send1(this.prefix + chunk.toString('latin1'));
+        this.prefix = '';
+      }
+      return;
+    }
+    const { copy, recycle } = this.pools.copyOf(chunk);
+    if (this.prefix === '') this.pauseUnless(sock.write(copy, recycle));
+    else {
       sock.cork();
       this.flushPrefix();
-      this.pauseUnless(sock.write(chunk));
+      this.pauseUnless(sock.write(copy, recycle));
       sock.uncork();
     }
   }

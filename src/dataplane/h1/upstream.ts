@@ -12,7 +12,7 @@ import { coarseNow } from './clock.ts';
 export interface UpstreamOwner {
   /**
    * Bytes read. `chunk` is a view of a buffer shared by every upstream connection and reused by the next
-   * read: copy what must outlive the call, or call UpstreamPools.detachReadBuffer() before queueing it.
+   * read on any of them: copy what must outlive the call (UpstreamPools.copyOf for a socket write).
    */
   onUpstreamData(c: UpstreamConn, chunk: Buffer): void;
   /** The connection closed or failed; `err` is set on an error. */
@@ -93,6 +93,9 @@ function keyOf(ep: IREndpoint): string {
 /** Size of the shared read buffer (node's own read size). */
 const READ_SIZE = 64 * 1024;
 
+/** Copy blocks kept for reuse (copyOf): 2 MiB at most. */
+const MAX_SPARE = 32;
+
 /** Every endpoint's idle connections, and the read buffer all upstream sockets share. */
 export class UpstreamPools {
   private readonly idle = new Map<string, UpstreamConn[]>();
@@ -124,10 +127,22 @@ export class UpstreamPools {
     return c;
   }
 
-  /** The current read buffer was handed to a write that may hold it: later reads go into a fresh one. */
-  detachReadBuffer(): void {
-    this.readBuf = Buffer.allocUnsafeSlow(READ_SIZE);
+  /**
+   * A copy of `chunk` (a view of the shared read buffer) that a socket write may hold for as long as it
+   * needs; pass `recycle` as the write's callback. The shared buffer itself must never be queued: node
+   * gives each socket the buffer for its next read when the previous read ends, so every upstream socket
+   * may hold it, and any of them would read into bytes still waiting to be written. Copies come from a
+   * small free list, so a busy proxy of large bodies does not allocate (and collect) 64 KiB per read.
+   */
+  copyOf(chunk: Buffer): { copy: Buffer; recycle: () => void } {
+    const block = this.spare.pop() ?? Buffer.allocUnsafeSlow(READ_SIZE);
+    const n = chunk.copy(block, 0, 0, Math.min(chunk.length, READ_SIZE));
+    const recycle = (): void => {
+      if (this.spare.length < MAX_SPARE) this.spare.push(block);
+    };
+    return { copy: n === chunk.length ? block.subarray(0, n) : Buffer.from(chunk), recycle };
   }
+  private readonly spare: Buffer[] = [];
 
   /** Returns a connection after a complete, reusable exchange. */
   release(c: UpstreamConn): void {
