@@ -23,7 +23,7 @@ export interface Changed {
 }
 
 
-/** Kinds whose status-only changes the world absorbs (the translator reads their spec and metadata, never their status). */
+/** Kinds whose status-only (or label and annotation) changes the world absorbs: the translator reads their spec, name and generation. */
 const STATUS_ONLY_KINDS = new Set(['Gateway', 'GatewayClass', 'ListenerSet']);
 
 /** What a change set asks of a patch: routes to redo, objects whose status alone changed. Undefined: not patchable. */
@@ -92,13 +92,17 @@ function backendReaders(c: Changed, before: Snapshot, after: Snapshot, memo: Tra
   return [...services].flatMap((svc) => [...(memo.readersOf(`/Service/${c.namespace}/${svc}`) ?? [])]);
 }
 
-/** True when only status (and resourceVersion) differ between two versions of one object. */
+/**
+ * True when two versions of a Gateway, GatewayClass or ListenerSet differ only in what translation does not
+ * read: status, resourceVersion, labels and annotations (the translator reads the labels of Namespaces and
+ * EndpointSlices only). Editing annotations on a Gateway at 5,000 routes then costs a pointer update, not a
+ * translation from scratch.
+ */
 function statusOnly(before: K8sObject | undefined, after: K8sObject | undefined): boolean {
   if (before === undefined || after === undefined) return false;
   if (before === after) return true;
   const a = before.metadata;
   const b = after.metadata;
   if (a.generation !== b.generation || a.uid !== b.uid || a.creationTimestamp !== b.creationTimestamp || a.deletionTimestamp !== b.deletionTimestamp) return false;
-  if (!isDeepStrictEqual(a.labels, b.labels) || !isDeepStrictEqual(a.annotations, b.annotations)) return false;
   return before.spec === after.spec || isDeepStrictEqual(before.spec, after.spec);
 }

@@ -91,6 +91,7 @@ const arbChange = fc.oneof(
   fc.constant({ op: 'policy' as const }),
   fc.constant({ op: 'deleteGateway' as const }),
   fc.record({ kind: fc.constantFrom('HTTPRoute', 'Gateway'), name: fc.constantFrom('r0', 'r1', 'g2'), ns: fc.constantFrom(...NAMESPACES) }).map((o) => ({ op: 'overwrite' as const, o })),
+  fc.record({ target: fc.constantFrom('g1', 'g2', 'gc'), value: fc.constantFrom('x', 'y', undefined) }).map((m) => ({ op: 'metadata' as const, m })),
 );
 
 type Change = any;
@@ -126,6 +127,14 @@ function applyChange(store: Store, c: Change): void {
       const key = { group: 'gateway.networking.k8s.io', kind: c.o.kind, namespace: c.o.ns, name: c.o.name };
       if (store.get(key.group, key.kind, key.namespace, key.name)) store.updateStatus(key, c.o.kind === 'Gateway' ? { conditions: [] } : { parents: [] });
       return;
+    }
+    case 'metadata': {
+      // Labels and annotations edited on a Gateway or the GatewayClass (kubectl annotate, GitOps tools).
+      const [kind, ns, name] = c.m.target === 'gc' ? ['GatewayClass', '', 'gc'] : ['Gateway', c.m.target === 'g1' ? 'a' : 'b', c.m.target];
+      const cur = store.get('gateway.networking.k8s.io', kind, ns, name);
+      if (cur === undefined) return;
+      const meta = { ...cur.metadata, labels: c.m.value === undefined ? undefined : { tier: c.m.value }, annotations: c.m.value === undefined ? undefined : { 'example.com/note': c.m.value } };
+      return void store.apply({ apiVersion: cur.apiVersion, kind, metadata: meta, spec: cur.spec });
     }
     case 'policy': {
       const name = 'tls';
