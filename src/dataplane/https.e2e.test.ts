@@ -48,7 +48,9 @@ describe('HTTPS sockets', () => {
   });
 
   it('serves HTTP/1.1 over TLS through the router, telling the upstream the scheme', async () => {
+    const served = dp.fastPath!.stats.served;
     const r = await httpsGet(port, { servername: 'example.org', path: '/a' });
+    assert.equal(dp.fastPath!.stats.served, served + 1, 'HTTP/1.1 over TLS is served by the fast path');
     assert.ok(r.ok, r.ok ? '' : r.error);
     assert.equal(r.status, 200);
     assert.equal(r.alpn, 'http/1.1');
@@ -115,9 +117,11 @@ describe('HTTPS sockets', () => {
     } finally {
       s.close();
     }
+    const handedOver = dp.fastPath!.stats.handedOver;
     const h1 = await httpsGet(port, { servername: 'second-example.org', host: 'example.org:443' });
     assert.ok(h1.ok);
     assert.equal(h1.status, 421);
+    assert.equal(dp.fastPath!.stats.handedOver, handedOver + 1, 'the fast path leaves a misdirected request to node:http');
     const upgrade = { connection: 'upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' };
     const ws = await httpsGet(port, { servername: 'second-example.org', host: 'example.org', headers: upgrade });
     assert.ok(ws.ok, ws.ok ? '' : ws.error);

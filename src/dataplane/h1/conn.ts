@@ -1,5 +1,5 @@
 /**
- * A plaintext HTTP/1.1 client connection on the fast path: reads request heads off the raw socket, routes
+ * An HTTP/1.1 client connection on the fast path (plaintext, or the decrypted side of an HTTPS one): reads request heads off the raw socket, routes
  * them, answers locally or proxies through its Exchange, streams request bodies (Content-Length or chunked,
  * framing checked, bytes verbatim), and answers pipelined requests in order: the next head is parsed only once
  * the previous response ended, its bytes meanwhile wait in a bounded buffer (the socket is paused past it).
@@ -9,6 +9,7 @@
  * serves the rest of the connection with all its features and error answers.
  */
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { HeaderBag } from '../filters/headers.ts';
 import { normalisePath } from '../router/normalize.ts';
 import { matchRoute, type RouteRequest } from '../router/router.ts';
@@ -19,6 +20,7 @@ import { Exchange, type ExchangeClient } from './exchange.ts';
 import { BAIL, NEED_MORE, parseRequest, type RequestHead } from './request.ts';
 import { fastRoute, plansOf, responseEdits, upstreamHead } from './route.ts';
 import type { H1Front } from './engine.ts';
+import { isMisdirected } from '../tls/misdirect.ts';
 
 /** Bytes of pipelined requests buffered while a response is under way before the socket is paused. */
 export const MAX_PENDING = 64 * 1024;
@@ -38,6 +40,8 @@ export class H1Conn implements ExchangeClient {
   private readonly ex: Exchange;
   private readonly framer = new ChunkedFramer();
   private readonly remote: string | undefined;
+  /** The connection is TLS (an HTTPS listener): its SNI, or '' when the client sent none; undefined on plaintext. */
+  private readonly sni: string | undefined;
   private buf: Buffer | undefined;
   private off = 0;
   /** An exchange is in flight (from its head until its response ended). */
@@ -60,6 +64,7 @@ export class H1Conn implements ExchangeClient {
     this.ex = new Exchange(this, front.pools);
     const a = sock.remoteAddress;
     this.remote = a !== undefined && a.startsWith('::ffff:') ? a.slice(7) : a;
+    this.sni = (sock as TLSSocket).encrypted === true ? ((sock as TLSSocket).servername || '') : undefined;
     sock.on('data', this.onData);
     sock.on('drain', this.onDrain);
     sock.on('close', this.onClose);
@@ -143,7 +148,9 @@ export class H1Conn implements ExchangeClient {
   /** Routes one request; false when node:http must serve it (nothing was sent or consumed). */
   private dispatch(head: RequestHead): boolean {
     const socket = this.front.socket();
-    if (socket === undefined || socket.protocol !== 'HTTP') return false;
+    if (socket === undefined) return false;
+    // HTTPS: a Host that selects another listener than the SNI did goes to node:http, which answers 421.
+    if (this.sni === undefined ? socket.protocol !== 'HTTP' : socket.protocol !== 'HTTPS' || isMisdirected(this.sni, head.host, socket.listeners)) return false;
     const q = routeRequest;
     q.host = head.host;
     q.method = head.method;
@@ -168,7 +175,7 @@ export class H1Conn implements ExchangeClient {
     this.bodyLeft = head.bodyLength;
     this.bodyDone = head.bodyLength === 0;
     if (head.bodyLength < 0) this.framer.reset();
-    this.ex.start(endpoint, upstreamHead(head, this.remote, plans), !this.bodyDone, head.method === 'HEAD', responseEdits(plans), head.close || this.draining);
+    this.ex.start(endpoint, upstreamHead(head, this.remote, plans, this.sni === undefined ? 'http' : 'https'), !this.bodyDone, head.method === 'HEAD', responseEdits(plans), head.close || this.draining);
     return true;
   }
 

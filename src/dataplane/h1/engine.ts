@@ -1,5 +1,8 @@
 /**
- * The HTTP/1.1 fast path: plaintext HTTP/1.1 connections served on the raw net.Socket instead of node:http.
+ * The HTTP/1.1 fast path: HTTP/1.1 connections served on the socket instead of node:http: the raw net.Socket
+ * of a plaintext listener, or the TLSSocket of an HTTPS one (ALPN http/1.1 or none), where a request whose
+ * Host selects another listener than the SNI did is left to node:http for its 421. Over TLS (small responses,
+ * 50 connections, one core) it carries ~1.85x what node:http does: 25-27k req/s against 14k, nginx 42k.
  *
  * Why hand-written. On one core, with small responses and 50 keep-alive connections, node:http's per-request
  * JavaScript machinery (IncomingMessage / ServerResponse streams, header objects built and validated twice,
@@ -116,8 +119,8 @@ export class H1Front {
     this.stats = engine.stats;
   }
 
-  /** Serves a new connection whose first bytes (not HTTP/2's preface) are `first`. */
-  accept(sock: Socket, first: Buffer): void {
+  /** Serves a new connection whose first bytes (not HTTP/2's preface), when already read, are `first`. */
+  accept(sock: Socket, first?: Buffer): void {
     if (this.draining) {
       this.stats.handedOver++;
       this.give(sock, first);
@@ -129,7 +132,7 @@ export class H1Front {
     }
     const c = new H1Conn(sock, this);
     this.conns.add(c);
-    c.onData(first);
+    if (first !== undefined) c.onData(first);
   }
 
   /** Closes connections idle past the keep-alive timeout; stops when there are none left. */

@@ -55,11 +55,11 @@ export function responseEdits(plans: readonly FilterPlan[] | undefined): readonl
  * (end-to-end fields, X-Forwarded-*, request modifiers in order, Host restored last, "connection: keep-alive"),
  * with the body framing of the client (its Content-Length field, or "transfer-encoding: chunked").
  */
-export function upstreamHead(req: RequestHead, remoteAddress: string | undefined, plans: readonly FilterPlan[] | undefined): string {
+export function upstreamHead(req: RequestHead, remoteAddress: string | undefined, plans: readonly FilterPlan[] | undefined, proto: 'http' | 'https' = 'http'): string {
   const conn = req.headers['connection'];
   const direct = plans === undefined && (conn === undefined || SIMPLE_CONNECTION.has((conn as string).toLowerCase()));
   let out = `${req.method} ${req.target} HTTP/1.1\r\nhost: ${req.host}\r\nconnection: keep-alive\r\n` +
-    (direct ? directFields(req, remoteAddress) : rebuiltFields(req, remoteAddress, plans));
+    (direct ? directFields(req, remoteAddress, proto) : rebuiltFields(req, remoteAddress, plans, proto));
   if (req.bodyLength < 0) out += 'transfer-encoding: chunked\r\n';
   else if (req.headers['content-length'] !== undefined) out += `content-length: ${req.bodyLength}\r\n`;
   return out + '\r\n';
@@ -69,8 +69,8 @@ export function upstreamHead(req: RequestHead, remoteAddress: string | undefined
 const SIMPLE_CONNECTION = new Set(['keep-alive', 'close']);
 
 /** The general case: a header object copied, X-Forwarded-* appended, request modifiers applied, serialised. */
-function rebuiltFields(req: RequestHead, remoteAddress: string | undefined, plans: readonly FilterPlan[] | undefined): string {
-  const headers: HeaderBag = upstreamRequestHeaders(req.headers, { remoteAddress, proto: 'http', host: req.host });
+function rebuiltFields(req: RequestHead, remoteAddress: string | undefined, plans: readonly FilterPlan[] | undefined, proto: string): string {
+  const headers: HeaderBag = upstreamRequestHeaders(req.headers, { remoteAddress, proto, host: req.host });
   if (plans !== undefined) for (const p of plans) for (const m of p.requestHeaders) applyHeaderModifier(headers, m);
   return serialise(headers, true);
 }
@@ -79,7 +79,7 @@ function rebuiltFields(req: RequestHead, remoteAddress: string | undefined, plan
  * The same lines as rebuiltFields, in the same order, written straight from the client's fields when nothing
  * modifies them and Connection names no other field (no copy of the header object).
  */
-function directFields(req: RequestHead, remoteAddress: string | undefined): string {
+function directFields(req: RequestHead, remoteAddress: string | undefined, proto: string): string {
   const h = req.headers;
   let out = '';
   let xff = remoteAddress === undefined;
@@ -92,7 +92,7 @@ function directFields(req: RequestHead, remoteAddress: string | undefined): stri
       v = `${v}, ${remoteAddress}`;
       xff = true;
     } else if (name === 'x-forwarded-proto') {
-      v = `${v}, http`;
+      v = `${v}, ${proto}`;
       xfp = true;
     } else if (name === 'x-forwarded-host') {
       v = `${v}, ${req.host}`;
@@ -101,7 +101,7 @@ function directFields(req: RequestHead, remoteAddress: string | undefined): stri
     out += `${name}: ${v}\r\n`;
   }
   if (!xff) out += `x-forwarded-for: ${remoteAddress}\r\n`;
-  if (!xfp) out += 'x-forwarded-proto: http\r\n';
+  if (!xfp) out += `x-forwarded-proto: ${proto}\r\n`;
   if (!xfh) out += `x-forwarded-host: ${req.host}\r\n`;
   return out;
 }

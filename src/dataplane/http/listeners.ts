@@ -37,7 +37,7 @@ export interface ListenerOptions {
   readonly onTlsRefused?: (key: string, reason: string) => void;
   /** Bind with SO_REUSEPORT, so several worker processes share each port (src/runtime/workers). */
   readonly reusePort?: boolean;
-  /** The HTTP/1.1 fast path (src/dataplane/h1): plaintext HTTP/1.1 connections go to it before node:http. */
+  /** The HTTP/1.1 fast path (src/dataplane/h1): HTTP/1.1 connections, plaintext or TLS, go to it before node:http. */
   readonly h1?: H1Engine;
 }
 
@@ -52,7 +52,7 @@ interface Bound {
   readonly http: HttpServer;
   readonly h2: Http2Server;
   readonly sessions: Set<ServerHttp2Session>;
-  /** The fast path of a plaintext socket. */
+  /** The fast path of the socket. */
   readonly front?: H1Front;
 }
 
@@ -157,16 +157,17 @@ export class ListenerSet {
       s.setTimeout(idleMs, () => s.close());
     });
     h2.on('sessionError', () => undefined); // one broken session, not the listener
+    // HTTP/1.1 goes to the fast path first, on plaintext and on the decrypted side of TLS alike.
+    const front = this.opts.h1?.front(key, (sock, rest) => handToHttp(http, sock, rest));
     if (holder !== undefined) {
       const net = createTlsFront(holder, {
-        http1: (sock) => http.emit('connection', sock),
+        http1: (sock) => (front !== undefined ? front.accept(sock) : http.emit('connection', sock)),
         h2: (sock) => h2.emit('connection', sock),
-        sniff: (sock) => new Sniffer(sock, { http, h2 }, idleMs),
+        sniff: (sock) => new Sniffer(sock, { http, h2, front }, idleMs),
       }, { onRefused: (reason) => this.opts.onTlsRefused?.(key, reason) });
-      return { key, net, tls: true, http, h2, sessions };
+      return { key, net, tls: true, http, h2, sessions, front };
     }
     const net = createNetServer({ pauseOnConnect: false });
-    const front = this.opts.h1?.front(key, (sock, rest) => handToHttp(http, sock, rest));
     const b: Bound = { key, net, tls: false, http, h2, sessions, front };
     net.on('connection', (sock: Socket) => {
       sock.on('error', () => sock.destroy());
