@@ -1,5 +1,6 @@
 /** Small network helpers for the harness: free ports, one-shot requests, waiting for a server to answer. */
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 
 /** A port free on 127.0.0.1 right now (the OS picks it). */
@@ -28,7 +29,9 @@ export function httpCall(url: string, opts: { method?: string; host?: string; bo
     const headers: Record<string, string> = { connection: 'close' };
     if (opts.host) headers.host = opts.host;
     if (opts.body !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: opts.method ?? 'GET', headers, agent: false }, (res) => {
+    // https: the bench's self-signed certificate (bench/lib/tls.ts) is not checked.
+    const send = u.protocol === 'https:' ? httpsRequest : request;
+    const req = send({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: opts.method ?? 'GET', headers, agent: false, rejectUnauthorized: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));

@@ -7,6 +7,7 @@ import { runLoad, type LoadResult } from '../lib/loadgen.ts';
 import { stop } from '../lib/procs.ts';
 import { busyPercent } from '../lib/quiet.ts';
 import { fmtMs, fmtRate, fmtRatio, mdTable, verdict } from '../lib/table.ts';
+import { benchCert } from '../lib/tls.ts';
 import { runWrk, type WrkResult } from '../lib/wrk.ts';
 import { gatehouseProxy } from '../systems/gatehouse.ts';
 import { haproxyProxy, LARGE_SIZE, nginxProxy, SMALL_BODY, startBackend } from '../systems/native.ts';
@@ -70,33 +71,81 @@ export async function scenario1(ctx: BenchContext): Promise<ScenarioOutput> {
       }
     }
     const sections: string[] = [];
-    const byCase = new Map<Case, Map<string, WrkResult>>();
-    for (const c of CASES) {
-      const results = new Map<string, WrkResult>();
-      for (const sys of running) {
-        const url = `http://127.0.0.1:${sys.port}${c.path}`;
-        ctx.log(`scenario 1: ${c.label}: ${sys.name}`);
-        try {
-          if (ctx.warmupS > 0) await runWrk(ctx.tools.wrk.path, url, c.connections, ctx.warmupS, ctx.cpus.load);
-          results.set(sys.name, await runWrk(ctx.tools.wrk.path, url, c.connections, ctx.durationS, ctx.cpus.load));
-        } catch (e) {
-          notes.push(`- ${sys.name}, ${c.label}: ${(e as Error).message.split('\n')[0]}`);
-        }
-      }
-      byCase.set(c, results);
-      sections.push(`#### ${c.label}\n\n${caseTable(results)}`);
-    }
+    const byCase = await runCases(ctx, running, CASES, 'http', sections, notes);
     const small50 = byCase.get(CASES[1])!;
     const half = await halfRate(ctx, running, small50);
     sections.push(half.markdown);
     sections.push(targets(small50, half.results));
     const busyAfter = await busyPercent(); // our proxies are idle now
+    for (const sys of running.splice(1)) for (const p of sys.procs) await stop(p);
+    sections.push(await https(ctx, backend.port, running, notes));
     const setup = setupText(ctx, busyBefore, busyAfter);
     return { title, markdown: [setup, ...sections, notes.length ? `Notes:\n\n${notes.join('\n')}` : ''].join('\n\n') };
   } finally {
     for (const sys of running) for (const p of sys.procs) await stop(p);
     await stop(backend.proc);
   }
+}
+
+/** Runs every case against every running system (wrk), one table per case appended to `sections`. */
+async function runCases(ctx: BenchContext, running: readonly RunningSystem[], cases: readonly Case[], scheme: 'http' | 'https', sections: string[], notes: string[]): Promise<Map<Case, Map<string, WrkResult>>> {
+  const byCase = new Map<Case, Map<string, WrkResult>>();
+  for (const c of cases) {
+    const results = new Map<string, WrkResult>();
+    for (const sys of running) {
+      // The backend-direct row stays plain HTTP: it is the rig's ceiling, not a TLS terminator.
+      const url = `${sys.name === DIRECT ? 'http' : scheme}://127.0.0.1:${sys.port}${c.path}`;
+      ctx.log(`scenario 1: ${c.label}: ${sys.name}`);
+      try {
+        if (ctx.warmupS > 0) await runWrk(ctx.tools.wrk.path!, url, c.connections, ctx.warmupS, ctx.cpus.load);
+        results.set(sys.name, await runWrk(ctx.tools.wrk.path!, url, c.connections, ctx.durationS, ctx.cpus.load));
+      } catch (e) {
+        notes.push(`- ${sys.name}, ${c.label}: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+    byCase.set(c, results);
+    sections.push(`#### ${c.label}\n\n${caseTable(results)}`);
+  }
+  return byCase;
+}
+
+const HTTPS_CASES: readonly Case[] = [
+  { label: `HTTPS: small (${SMALL_BODY.length} B), 50 connections`, path: '/small', connections: 50 },
+  { label: `HTTPS: 64 KiB (${LARGE_SIZE} B), 50 connections`, path: '/64k', connections: 50 },
+];
+
+/**
+ * TLS termination (HTTPS in front, HTTP to the backend) by Gatehouse, Gatehouse with its fast path off (all
+ * through node:http), nginx, HAProxy and the plain Node proxy on node:https, one self-signed ECDSA certificate.
+ */
+async function https(ctx: BenchContext, backendPort: number, direct: readonly RunningSystem[], notes: string[]): Promise<string> {
+  const tls = await benchCert();
+  const aptSkip = `skipped: not installed — ${ctx.aptHint}`;
+  const defs = [
+    gatehouseProxy({ tls }),
+    gatehouseProxy({ tls, fastPath: false, name: 'Gatehouse, fast path off' }),
+    nginxProxy(ctx.tools.nginx.path, aptSkip, tls),
+    haproxyProxy(ctx.tools.haproxy.path, aptSkip, tls),
+    plainNodeProxy(tls),
+  ];
+  const running: RunningSystem[] = [...direct];
+  const sections: string[] = [];
+  try {
+    for (const def of defs) {
+      if (def.skip) continue;
+      ctx.log(`scenario 1: starting ${def.name} (HTTPS)`);
+      try {
+        running.push(await def.start(backendPort, ctx.cpus));
+      } catch (e) {
+        notes.push(`- ${def.name} (HTTPS): failed to start: ${(e as Error).message.replace(/\s+/g, ' ').slice(0, 400)}`);
+      }
+    }
+    await runCases(ctx, running, HTTPS_CASES, 'https', sections, notes);
+  } finally {
+    for (const sys of running.slice(direct.length)) for (const p of sys.procs) await stop(p);
+  }
+  const head = '#### HTTPS (TLS terminated by the proxy, HTTP/1.1 keep-alive to the backend)\n\nSame rig, one self-signed ECDSA P-256 certificate, TLS 1.3; wrk does the client side of TLS on the load CPU. "node http (plain)" is the same proxy on node:https; "Gatehouse, fast path off" is Gatehouse with GATEHOUSE_FASTPATH=0 (every request through node:http), to show what the fast path does over TLS.';
+  return [head, ...sections].join('\n\n');
 }
 
 function caseTable(results: Map<string, WrkResult>): string {

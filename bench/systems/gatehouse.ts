@@ -9,6 +9,7 @@ import { runDir, start, type Proc } from '../lib/procs.ts';
 import { freePort, waitFor200 } from '../lib/net.ts';
 import { nodeBinary, PROJECT_ROOT } from '../lib/tools.ts';
 import type { Cpus, RunningSystem, SystemDef } from './system.ts';
+import type { BenchCert } from '../lib/tls.ts';
 
 /** A plain Kubernetes-shaped object. */
 export type Obj = Record<string, unknown>;
@@ -99,14 +100,14 @@ export function workersArgs(): string[] {
  * Starts `gatehouse run -f dir` on the proxy CPU; resolves once the admin API answers. Logs at `warn` unless told
  * otherwise (the scale scenarios read the first-translation line, logged at `info`).
  */
-export async function startGatehouseProc(dir: string, cpu: string | undefined, name = 'gatehouse', logLevel = 'warn'): Promise<GatehouseProc> {
+export async function startGatehouseProc(dir: string, cpu: string | undefined, name = 'gatehouse', logLevel = 'warn', env?: NodeJS.ProcessEnv): Promise<GatehouseProc> {
   const adminPort = await freePort();
   const nodeArgs: string[] = [];
   if (process.env.BENCH_CPU_PROF) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF);
   // Extra V8/Node flags for investigations (e.g. BENCH_NODE_ARGS=--trace-gc), split on spaces.
   if (process.env.BENCH_NODE_ARGS) nodeArgs.push(...process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean));
   const args = [...nodeArgs, join(PROJECT_ROOT, 'bin', 'gatehouse.js'), 'run', '-f', dir, '--admin', `127.0.0.1:${adminPort}`, '--log-level', process.env.BENCH_LOG_LEVEL ?? logLevel, ...workersArgs()];
-  const proc = start(name, nodeBinary(), args, { cpu });
+  const proc = start(name, nodeBinary(), args, { cpu, env: env && { ...process.env, ...env } });
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   await waitFor200(`${adminUrl}/apis/gateway.networking.k8s.io/v1/gateways`, 60_000).catch((e: Error) => {
     throw new Error(`Gatehouse did not start: ${e.message}\n${proc.output()}`);
@@ -121,20 +122,36 @@ export function configDir(name: string): string {
   return dir;
 }
 
-/** Gatehouse for scenario 1: one Gateway, one catch-all route to the shared backend. */
-export function gatehouseProxy(): SystemDef {
+/** Scenario 1's variants of Gatehouse: HTTPS (TLS terminated with `tls`), and the fast path turned off. */
+export interface GatehouseVariant {
+  readonly tls?: BenchCert;
+  /** false: GATEHOUSE_FASTPATH=0, every request through node:http (the general path). */
+  readonly fastPath?: boolean;
+  readonly name?: string;
+}
+
+/** Gatehouse for scenario 1: one Gateway (HTTP, or HTTPS with `tls`), one catch-all route to the shared backend. */
+export function gatehouseProxy(v: GatehouseVariant = {}): SystemDef {
+  const name = v.name ?? 'Gatehouse';
   return {
-    name: 'Gatehouse',
+    name,
     skip: undefined,
     async start(backendPort: number, cpus: Cpus): Promise<RunningSystem> {
       const port = await freePort();
-      const dir = configDir('gatehouse-s1');
-      writeObjects(join(dir, 'bench.yaml'), [GATEWAY_CLASS, gateway('bench', port), ...service('backend', 'default', backendPort), httpRoute('all', 'default', 'bench', { backends: [{ name: 'backend' }] })]);
-      const gh = await startGatehouseProc(dir, cpus.proxy);
-      await waitFor200(`http://127.0.0.1:${port}/small`, 20_000).catch((e: Error) => {
+      const dir = configDir(`gatehouse-s1-${name.replace(/\W+/g, '-')}`);
+      const gw = gateway('bench', port);
+      const objs: Obj[] = [GATEWAY_CLASS, gw, ...service('backend', 'default', backendPort), httpRoute('all', 'default', 'bench', { backends: [{ name: 'backend' }] })];
+      if (v.tls !== undefined) {
+        (gw.spec as any).listeners = [{ name: 'https', protocol: 'HTTPS', port, tls: { mode: 'Terminate', certificateRefs: [{ name: 'bench-cert' }] }, allowedRoutes: { namespaces: { from: 'All' } } }];
+        objs.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'bench-cert', namespace: 'default' }, type: 'kubernetes.io/tls', stringData: { 'tls.crt': v.tls.certPem, 'tls.key': v.tls.keyPem } });
+      }
+      writeObjects(join(dir, 'bench.yaml'), objs);
+      const gh = await startGatehouseProc(dir, cpus.proxy, `gatehouse-${name}`, 'warn', v.fastPath === false ? { GATEHOUSE_FASTPATH: '0' } : undefined);
+      const scheme = v.tls !== undefined ? 'https' : 'http';
+      await waitFor200(`${scheme}://127.0.0.1:${port}/small`, 20_000).catch((e: Error) => {
         throw new Error(`Gatehouse did not serve the bench route: ${e.message}\n${gh.proc.output()}`);
       });
-      return { name: 'Gatehouse', port, procs: [gh.proc] };
+      return { name, port, procs: [gh.proc] };
     },
   };
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { runDir, start, type Proc } from '../lib/procs.ts';
 import { freePort, waitFor200 } from '../lib/net.ts';
 import type { Cpus, RunningSystem, SystemDef } from './system.ts';
+import type { BenchCert } from '../lib/tls.ts';
 
 /** Body of /small (the small-response case). */
 export const SMALL_BODY = 'hello from the gatehouse bench backend\n';
@@ -38,12 +39,12 @@ ${http}
 `;
 }
 
-async function startNginx(nginx: string, name: string, http: string, port: number, cpu: string | undefined): Promise<Proc> {
+async function startNginx(nginx: string, name: string, http: string, port: number, cpu: string | undefined, scheme = 'http'): Promise<Proc> {
   const dir = prefixDir(name);
   const conf = join(dir, 'nginx.conf');
   writeFileSync(conf, nginxMain(dir, http));
   const proc = start(name, nginx, ['-p', dir, '-e', join(dir, 'logs', 'error.log'), '-c', conf], { cpu });
-  await waitFor200(`http://127.0.0.1:${port}/small`, 10_000).catch((e: Error) => {
+  await waitFor200(`${scheme}://127.0.0.1:${port}/small`, 10_000).catch((e: Error) => {
     throw new Error(`${name} did not start: ${e.message}\n${proc.output()}`);
   });
   return proc;
@@ -63,31 +64,32 @@ export async function startBackend(nginx: string, cpu: string | undefined, name 
   return { port, proc };
 }
 
-/** nginx as a reverse proxy: one worker, HTTP/1.1 and a keep-alive pool to the backend. */
-export function nginxProxy(nginx: string | undefined, skip: string | undefined): SystemDef {
+/** nginx as a reverse proxy: one worker, HTTP/1.1 and a keep-alive pool to the backend; HTTPS with `tls`. */
+export function nginxProxy(nginx: string | undefined, skip: string | undefined, tls?: BenchCert): SystemDef {
   return {
     name: 'nginx',
     skip: nginx === undefined ? skip : undefined,
     async start(backendPort: number, cpus: Cpus): Promise<RunningSystem> {
       const port = await freePort();
+      const listen = tls === undefined ? '' : ` ssl; ssl_certificate ${tls.certFile}; ssl_certificate_key ${tls.keyFile}`;
       const http = `upstream backend { server 127.0.0.1:${backendPort}; keepalive 128; keepalive_requests 1000000; }
-  server { listen 127.0.0.1:${port} backlog=4096;
+  server { listen 127.0.0.1:${port} backlog=4096${listen};
     location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
   }`;
-      const proc = await startNginx(nginx!, 'nginx-proxy', http, port, cpus.proxy);
+      const proc = await startNginx(nginx!, tls === undefined ? 'nginx-proxy' : 'nginx-proxy-tls', http, port, cpus.proxy, tls === undefined ? 'http' : 'https');
       return { name: 'nginx', port, procs: [proc] };
     },
   };
 }
 
 /** HAProxy: one thread, HTTP mode, keep-alive on both sides with server connection reuse. */
-export function haproxyProxy(haproxy: string | undefined, skip: string | undefined): SystemDef {
+export function haproxyProxy(haproxy: string | undefined, skip: string | undefined, tls?: BenchCert): SystemDef {
   return {
     name: 'HAProxy',
     skip: haproxy === undefined ? skip : undefined,
     async start(backendPort: number, cpus: Cpus): Promise<RunningSystem> {
       const port = await freePort();
-      const dir = prefixDir('haproxy');
+      const dir = prefixDir(tls === undefined ? 'haproxy' : 'haproxy-tls');
       const conf = join(dir, 'haproxy.cfg');
       writeFileSync(
         conf,
@@ -103,14 +105,14 @@ defaults
   timeout server 120s
   timeout http-keep-alive 120s
 frontend bench
-  bind 127.0.0.1:${port}
+  bind 127.0.0.1:${port}${tls === undefined ? '' : ` ssl crt ${tls.bundleFile}`}
   default_backend origin
 backend origin
   server s1 127.0.0.1:${backendPort}
 `,
       );
       const proc = start('haproxy', haproxy!, ['-db', '-f', conf], { cpu: cpus.proxy });
-      await waitFor200(`http://127.0.0.1:${port}/small`, 10_000).catch((e: Error) => {
+      await waitFor200(`${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}/small`, 10_000).catch((e: Error) => {
         throw new Error(`HAProxy did not start: ${e.message}\n${proc.output()}`);
       });
       return { name: 'HAProxy', port, procs: [proc] };
