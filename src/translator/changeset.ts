@@ -1,6 +1,6 @@
 /**
  * Which changes the incremental translator's patch (delta.ts) can absorb, and what each asks of it:
- * HTTPRoutes to process again (changed ones, and those whose compilation looked up a changed Service,
+ * HTTPRoutes and GRPCRoutes to process again (changed ones, and those whose compilation looked up a changed Service,
  * EndpointSlice or Endpoints, found through the memo's reverse index), and objects whose status alone
  * changed (ours or another writer's) whose status must be produced from their new version.
  */
@@ -44,12 +44,12 @@ export function classify(world: World, snap: Snapshot, changes: ChangeSet, memo:
   for (const key of changes.keys) {
     const c = splitKey(key);
     if (c === undefined) return undefined;
-    if (c.group === GATEWAY_GROUP && c.kind === 'HTTPRoute') routeKeys.add(key);
+    if (c.group === GATEWAY_GROUP && (c.kind === 'HTTPRoute' || c.kind === 'GRPCRoute')) routeKeys.add(key);
     else if (isBackendKind(c)) {
       // Read only by route compilation: redo the routes that looked it up (their memo entries then fail
       // validation and compile again).
       for (const r of backendReaders(c, world.snap, snap, memo)) {
-        if (!r.startsWith('HTTPRoute/')) return undefined; // a GRPCRoute or layer-4 route uses it
+        if (!r.startsWith('HTTPRoute/') && !r.startsWith('GRPCRoute/')) return undefined; // a layer-4 route uses it
         routeKeys.add(`${GATEWAY_GROUP}/${r}`);
       }
     } else if (statusOnlyChange(c)) refreshed.push(c);

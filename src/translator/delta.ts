@@ -2,8 +2,8 @@
  * The incremental translator's fast path: a translation that visits only what changed. After every
  * translation with a memo, the world it built is kept (Gateways and listeners with their attached
  * routes, the status report, the IR, where each route attached). When the store reports changes this
- * path can absorb (changeset.ts: HTTPRoutes, the Services/EndpointSlices they use, status-only writes to
- * Gateways, GatewayClasses and ListenerSets), the kept world is patched:
+ * path can absorb (changeset.ts: HTTPRoutes and GRPCRoutes, the Services/EndpointSlices they use, status-only
+ * writes to Gateways, GatewayClasses and ListenerSets), the kept world is patched:
  *
  *   - each affected route is detached from the listeners it was on and processed again (compiled
  *     through the memo, attached, reported), its attachments put back in name order;
@@ -12,9 +12,9 @@
  *   - statuses are produced only for the objects whose status may have changed: the routes redone,
  *     the Gateways/ListenerSets whose attachedRoutes changed, the status-only changed objects.
  *
- * Anything else (a Gateway spec, a Namespace, a ReferenceGrant, a BackendTLSPolicy in the world, an
- * HTTPRoute sharing a listener with GRPCRoutes or landing on a layer-4 listener) returns undefined and
- * the caller translates the whole snapshot. incremental.test.ts checks the result equals translation
+ * Anything else (a Gateway spec, a Namespace, a ReferenceGrant, a BackendTLSPolicy in the world, a route
+ * on a listener with routes of both kinds, where cross serving decides, or on a layer-4 listener) returns
+ * undefined and the caller translates the whole snapshot. incremental.test.ts checks the result equals translation
  * from scratch after random changes.
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -33,7 +33,8 @@ import { listenerIRName } from './ir.ts';
 import type { TranslatorMemo } from './memo.ts';
 import type { Attachment, CompiledRoute, Ctx, GatewayState, ListenerState } from './model.ts';
 import { everyListener, parentOf, routeParentIndex, type RouteParent } from './parents.ts';
-import type { CompileResult } from './routerules.ts';
+import { compileRoute, type CompileResult } from './routerules.ts';
+import { compileGRPCRoute } from './grpcroute.ts';
 import { ReferenceGrants } from './referencegrant.ts';
 import type { ChangeSet, StatusUpdate, TranslateEnv, TranslateResult } from './types.ts';
 
@@ -66,41 +67,64 @@ export interface World {
   /** parentsSignature() of the parents (unchanged while the world is patched). */
   readonly sig: string;
   /**
-   * HTTPRoute "namespace/name" (the compiled route's own key string) → where that route is attached:
-   * one placement as itself, several as a list (most routes attach once; this is kept for every route).
-   * Other kinds are not patched (their listeners are foreign), so they are not recorded.
+   * "Kind/namespace/name" of an HTTPRoute or GRPCRoute → where that route is attached: one placement as
+   * itself, several as a list (most routes attach once; this is kept for every route).
    */
   readonly placed: Map<string, Placement | Placement[]>;
-  /** Listeners with a route of another kind than HTTPRoute attached (cross serving, layer 4): not patched. */
+  /** Layer-4 listeners, and those with routes of both HTTP kinds attached (cross serving): not patched. */
   readonly foreign: ReadonlySet<ListenerState>;
+  /** How many routes of each patched kind every other listener has (a patch must not mix kinds on one). */
+  readonly kinds: Map<ListenerState, KindCount>;
   /** The world holds BackendTLSPolicies (their ancestors depend on every route's backends): not patched. */
   readonly policies: boolean;
   ir: IR;
 }
 
+/** The route kinds a patch handles; a listener holds routes of one of them at a time. */
+const PATCHED_KINDS: ReadonlySet<string> = new Set(['HTTPRoute', 'GRPCRoute']);
+
+/** Routes of each patched kind attached to one listener. */
+interface KindCount {
+  HTTPRoute: number;
+  GRPCRoute: number;
+}
+
 /**
- * Listeners a patch must not touch: layer-4 ones, and those with a route of another kind than HTTPRoute
- * attached. Called before cross serving detaches the losers (a GRPCRoute that lost still depends on
- * which HTTPRoutes are there).
+ * Listeners a patch must not touch: layer-4 ones, and those with routes of both HTTPRoute and GRPCRoute
+ * attached, whose hostnames cross serving shares out. Called before cross serving detaches the losers (a
+ * GRPCRoute that lost still depends on which HTTPRoutes are there).
  */
 export function foreignListeners(gateways: readonly GatewayState[]): Set<ListenerState> {
   const out = new Set<ListenerState>();
   for (const gw of gateways) {
     for (const l of everyListener(gw)) {
-      if (L4_PROTOCOLS.has(l.protocol) || l.routes.some((a) => a.route.kind !== 'HTTPRoute')) out.add(l);
+      if (L4_PROTOCOLS.has(l.protocol)) out.add(l);
+      else {
+        const n = countKinds(l);
+        if (n.HTTPRoute > 0 && n.GRPCRoute > 0) out.add(l);
+      }
     }
   }
   return out;
 }
 
+function countKinds(l: ListenerState): KindCount {
+  const n: KindCount = { HTTPRoute: 0, GRPCRoute: 0 };
+  for (const a of l.routes) if (a.route.kind === 'HTTPRoute' || a.route.kind === 'GRPCRoute') n[a.route.kind]++;
+  return n;
+}
+
 /** Records the world a translation built (after the full pipeline ran; `foreign` from foreignListeners). */
 export function captureWorld(ctx: Ctx, gateways: readonly GatewayState[], sig: string, ir: IR, foreign: ReadonlySet<ListenerState>): World {
   const placed = new Map<string, Placement | Placement[]>();
+  const kinds = new Map<ListenerState, KindCount>();
   for (const gw of gateways) {
     for (const l of everyListener(gw)) {
+      // Placements on foreign listeners are recorded too: a patch that finds one there gives up.
+      if (!foreign.has(l)) kinds.set(l, countKinds(l));
       for (const a of l.routes) {
-        if (a.route.kind !== 'HTTPRoute') continue;
-        const k = a.route.key;
+        if (!PATCHED_KINDS.has(a.route.kind)) continue;
+        const k = `${a.route.kind}/${a.route.key}`;
         const had = placed.get(k);
         placed.set(k, had === undefined ? { l, a } : Array.isArray(had) ? [...had, { l, a }] : [had, { l, a }]);
       }
@@ -116,6 +140,7 @@ export function captureWorld(ctx: Ctx, gateways: readonly GatewayState[], sig: s
     sig,
     placed,
     foreign,
+    kinds,
     policies: ctx.snap.list(GATEWAY_GROUP, 'BackendTLSPolicy').length > 0,
     ir,
   };
@@ -155,23 +180,30 @@ function patchRoutes(world: World, ctx: Ctx, routes: readonly Changed[], statusK
     return t;
   };
   for (const c of routes) {
-    const rk = `HTTPRoute/${c.namespace}/${c.name}`;
-    const pk = `${c.namespace}/${c.name}`;
-    const had = world.placed.get(pk);
+    const kind = c.kind as keyof KindCount;
+    const rk = `${kind}/${c.namespace}/${c.name}`; // the memo's and `placed`'s key
+    const had = world.placed.get(rk);
     const old = had === undefined ? [] : Array.isArray(had) ? had : [had];
     if (old.some((p) => world.foreign.has(p.l))) return undefined;
-    for (const { l, a } of old) detach(l, a, touch(l));
-    world.placed.delete(pk);
+    for (const { l, a } of old) {
+      detach(l, a, touch(l));
+      world.kinds.get(l)![kind]--;
+    }
+    world.placed.delete(rk);
     world.report.routes.delete(c.key);
     const obj = ctx.snap.get(c.group, c.kind, c.namespace, c.name);
     if (obj === undefined) ctx.memo!.forget(rk);
-    const compiled = obj && processRoute(ctx, obj, world.parents, () => world.sig);
+    const compiled = obj && processRoute(ctx, obj, world.parents, () => world.sig, kind === 'GRPCRoute' ? compileGRPCRoute : compileRoute);
     if (world.report.routes.has(c.key)) statusKeys.add(c.key);
     if (compiled === undefined) continue;
     const now = attachedNow(ctx.memo!, compiled, obj!, world.parents);
-    if (now.some((p) => world.foreign.has(p.l))) return undefined;
-    for (const p of now) place(p, touch(p.l, true));
-    if (now.length > 0) world.placed.set(compiled.route.key, now.length === 1 ? now[0] : now);
+    // A route joining a listener that holds the other kind would need cross serving: not a patch.
+    if (now.some((p) => world.foreign.has(p.l) || world.kinds.get(p.l)![kind === 'HTTPRoute' ? 'GRPCRoute' : 'HTTPRoute'] > 0)) return undefined;
+    for (const p of now) {
+      place(p, touch(p.l, true));
+      world.kinds.get(p.l)![kind]++;
+    }
+    if (now.length > 0) world.placed.set(rk, now.length === 1 ? now[0] : now);
   }
   return touched;
 }

@@ -31,12 +31,20 @@ function env(version: number, addresses = testAllocator()): TranslateEnv {
   return { controllerName: CONTROLLER, version, now, addresses, bindErrors: new Map() };
 }
 
-/** The fixed part of the world: a class, two Gateways, Services with slices. */
-function baseWorld(store: Store): void {
+/**
+ * The fixed part of the world: a class, two Gateways, Services with slices; with `grpcOnly`, a third Gateway
+ * whose listener admits GRPCRoutes alone (so some listeners hold one kind, which a patch may touch).
+ */
+function baseWorld(store: Store, grpcOnly = false): void {
   store.apply({ apiVersion: GW, kind: 'GatewayClass', metadata: { name: 'gc' }, spec: { controllerName: CONTROLLER } });
   for (const ns of NAMESPACES) store.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { team: ns } } });
   store.apply(gateway('g1', 'a', '', 'All'));
   store.apply(gateway('g2', 'b', '*.example.com', 'Same'));
+  if (grpcOnly) {
+    const g3 = gateway('g3', 'a', '', 'All');
+    g3.spec.listeners[0] = { ...g3.spec.listeners[0], port: 81, allowedRoutes: { namespaces: { from: 'All' }, kinds: [{ kind: 'GRPCRoute' }] } };
+    store.apply(g3);
+  }
   for (const ns of NAMESPACES) for (let i = 0; i < 3; i++) for (const o of service(ns, `svc-${i}`, 8000 + i)) store.apply(o);
 }
 
@@ -63,7 +71,7 @@ const arbRoute = fc.record({
   kind: fc.constantFrom('HTTPRoute', 'HTTPRoute', 'GRPCRoute'),
   name: fc.constantFrom('r0', 'r1', 'r2', 'r3'),
   ns: fc.constantFrom(...NAMESPACES),
-  parents: fc.subarray([{ name: 'g1', namespace: 'a' }, { name: 'g2', namespace: 'b' }, { name: 'g1', namespace: 'a', sectionName: 'nope' }], { minLength: 1 }),
+  parents: fc.subarray([{ name: 'g1', namespace: 'a' }, { name: 'g2', namespace: 'b' }, { name: 'g1', namespace: 'a', sectionName: 'nope' }, { name: 'g3', namespace: 'a' }], { minLength: 1 }),
   hostnames: fc.subarray(HOSTS),
   backends: fc.array(fc.record({ ns: fc.constantFrom(...NAMESPACES), svc: fc.constantFrom('svc-0', 'svc-1', 'svc-3'), weight: fc.integer({ min: 0, max: 3 }) }), { maxLength: 2 }),
   path: fc.constantFrom('/', '/a', '/a/b'),
@@ -158,7 +166,7 @@ test('incremental translation equals translation from scratch after every random
   fc.assert(
     fc.property(fc.array(arbChange, { minLength: 1, maxLength: 25 }), fc.array(fc.boolean(), { minLength: 25, maxLength: 25 }), (changes, writes) => {
       const store = new Store();
-      baseWorld(store);
+      baseWorld(store, true);
       const incremental = createTranslator();
       const addresses = testAllocator();
       changes.forEach((c, i) => {
@@ -257,7 +265,7 @@ test('the change-set path equals translation from scratch after every random cha
   fc.assert(
     fc.property(fc.array(arbChange, { minLength: 1, maxLength: 25 }), fc.array(fc.boolean(), { minLength: 25, maxLength: 25 }), (changes, settle) => {
       const store = new Store();
-      baseWorld(store);
+      baseWorld(store, true);
       partial += changeSetRun(store, changes, settle);
     }),
     { numRuns: 150 },
@@ -388,4 +396,38 @@ test('a BackendTLSPolicy added or removed reaches the backends of unchanged rout
     assert.equal(backends(got).length, 2);
     for (const b of backends(got)) assert.equal(b.tls === undefined && b.invalid === undefined, i === 3, `policy ${i === 2 ? 'added' : 'removed'}`);
   }
+});
+
+test('a GRPCRoute change on a listener of GRPCRoutes alone is patched; joining a listener of HTTPRoutes is not', () => {
+  const store = new Store();
+  baseWorld(store, true);
+  const grpc = (name: string, parents: { name: string; namespace: string }[], svc = 'svc-0') =>
+    route({ kind: 'GRPCRoute', name, ns: 'a', parents, hostnames: [`${name}.example.com`], backends: [{ ns: 'a', svc, weight: 1 }], path: '/' });
+  const g3 = [{ name: 'g3', namespace: 'a' }];
+  for (let i = 0; i < 6; i++) store.apply(grpc(`g${i}`, g3));
+  store.apply(route({ kind: 'HTTPRoute', name: 'h0', ns: 'a', parents: [{ name: 'g1', namespace: 'a' }], hostnames: ['h0.example.com'], backends: [{ ns: 'a', svc: 'svc-0', weight: 1 }], path: '/' }));
+  const feed = new ChangeFeed(store);
+  const incremental = createTranslator();
+  const addresses = testAllocator();
+  let v = 0;
+  const run = (full = false) => {
+    const changes = feed.take();
+    const got = incremental(store.snapshot(), env(++v, addresses), full ? undefined : changes);
+    assert.deepEqual(got.ir, translate(store.snapshot(), env(v, addresses)).ir);
+    feed.writeStatuses(got.statuses);
+    return got;
+  };
+  run(true);
+  run(); // our status writes
+  store.apply(grpc('g2', g3, 'svc-1'));
+  const changed = run();
+  assert.equal(changed.partial, true, 'a backend change of a GRPCRoute is patched');
+  assert.deepEqual(changed.statuses.map((u) => `${u.key.kind}/${u.key.name}`), ['GRPCRoute/g2']);
+  store.apply(grpc('g6', g3));
+  const added = run();
+  assert.equal(added.partial, true, 'a new GRPCRoute is patched');
+  assert.deepEqual(added.statuses.map((u) => `${u.key.kind}/${u.key.name}`).sort(), ['GRPCRoute/g6', 'Gateway/g3'], 'the route, and attachedRoutes of its Gateway');
+  store.apply(grpc('g4', [...g3, { name: 'g1', namespace: 'a' }])); // now also on g1, which serves HTTPRoute h0
+  assert.equal(run().partial, undefined, 'cross serving with HTTPRoutes needs a whole translation');
+  feed.close();
 });
