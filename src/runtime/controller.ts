@@ -108,13 +108,13 @@ export class Controller {
     const k = keyOf(ev.object);
     const key = keyString(k);
     this.touched.add(key);
-    // The translator keeps the objects it read, so it hears of our own status writes too (apart).
-    // Our own status writes matter to the translator only for kinds other than routes (types.ts, ChangeSet).
     if (this.writingStatus) {
+      // The translator keeps the objects it read, so it hears of our own status writes too (apart), for
+      // kinds other than routes: it never needs a route's (types.ts, ChangeSet).
       if (!isRouteKind(k.group, k.kind)) this.ownStatus.add(key);
+      return;
     }
-    else this.changed.add(key);
-    if (this.writingStatus) return;
+    this.changed.add(key);
     this.schedule();
   }
 

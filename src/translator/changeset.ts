@@ -1,8 +1,8 @@
 /**
  * Which changes the incremental translator's patch (delta.ts) can absorb, and what each asks of it:
- * HTTPRoutes and GRPCRoutes to process again (changed ones, and those whose compilation looked up a changed Service,
- * EndpointSlice or Endpoints, found through the memo's reverse index), and objects whose status alone
- * changed (ours or another writer's) whose status must be produced from their new version.
+ * HTTPRoutes and GRPCRoutes to process again (changed ones, and those whose compilation looked up a
+ * changed Service, EndpointSlice or Endpoints, found through the memo's reverse index), and objects whose
+ * status alone changed (ours or another writer's) whose status must be produced from their new version.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { GATEWAY_GROUP, ROUTE_KINDS } from '../api/kinds.ts';
@@ -22,6 +22,8 @@ export interface Changed {
   readonly name: string;
 }
 
+/** The route kinds a patch handles (a listener may hold routes of one of them at a time: delta.ts). */
+export const PATCHED_KINDS: ReadonlySet<string> = new Set(['HTTPRoute', 'GRPCRoute']);
 
 /** Kinds whose status-only (or label and annotation) changes the world absorbs: the translator reads their spec, name and generation. */
 const STATUS_ONLY_KINDS = new Set(['Gateway', 'GatewayClass', 'ListenerSet']);
@@ -44,12 +46,12 @@ export function classify(world: World, snap: Snapshot, changes: ChangeSet, memo:
   for (const key of changes.keys) {
     const c = splitKey(key);
     if (c === undefined) return undefined;
-    if (c.group === GATEWAY_GROUP && (c.kind === 'HTTPRoute' || c.kind === 'GRPCRoute')) routeKeys.add(key);
+    if (c.group === GATEWAY_GROUP && PATCHED_KINDS.has(c.kind)) routeKeys.add(key);
     else if (isBackendKind(c)) {
       // Read only by route compilation: redo the routes that looked it up (their memo entries then fail
       // validation and compile again).
       for (const r of backendReaders(c, world.snap, snap, memo)) {
-        if (!r.startsWith('HTTPRoute/') && !r.startsWith('GRPCRoute/')) return undefined; // a layer-4 route uses it
+        if (!PATCHED_KINDS.has(r.slice(0, r.indexOf('/')))) return undefined; // a layer-4 route uses it
         routeKeys.add(`${GATEWAY_GROUP}/${r}`);
       }
     } else if (statusOnlyChange(c)) refreshed.push(c);

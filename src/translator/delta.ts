@@ -25,7 +25,7 @@ import { listenerSetStatus } from '../status/listenerset.ts';
 import type { StatusReport } from '../status/report.ts';
 import { classStatus, gatewayStatus, routeStatus } from '../status/updates.ts';
 import type { Snapshot } from '../store/snapshot.ts';
-import { classify, type Changed } from './changeset.ts';
+import { classify, PATCHED_KINDS, type Changed } from './changeset.ts';
 import { forgetAttachment, processRoute } from './httproute.ts';
 import { patchListenerIR } from './irdelta.ts';
 import { L4_PROTOCOLS } from './l4ir.ts';
@@ -79,9 +79,6 @@ export interface World {
   readonly policies: boolean;
   ir: IR;
 }
-
-/** The route kinds a patch handles; a listener holds routes of one of them at a time. */
-const PATCHED_KINDS: ReadonlySet<string> = new Set(['HTTPRoute', 'GRPCRoute']);
 
 /** Routes of each patched kind attached to one listener. */
 interface KindCount {
