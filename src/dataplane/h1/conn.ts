@@ -1,8 +1,9 @@
 /**
- * An HTTP/1.1 client connection on the fast path (plaintext, or the decrypted side of an HTTPS one): reads request heads off the raw socket, routes
- * them, answers locally or proxies through its Exchange, streams request bodies (Content-Length or chunked,
- * framing checked, bytes verbatim), and answers pipelined requests in order: the next head is parsed only once
- * the previous response ended, its bytes meanwhile wait in a bounded buffer (the socket is paused past it).
+ * An HTTP/1.1 client connection on the fast path, plaintext or the decrypted side of a TLS one: reads request
+ * heads off the socket, routes them, answers locally or proxies through its Exchange, streams request bodies
+ * (Content-Length or chunked, framing checked, bytes verbatim), and answers pipelined requests in order: the
+ * next head is parsed only once the previous response ended, its bytes meanwhile wait in a bounded buffer
+ * (the socket is paused past it).
  *
  * Anything the fast path does not accept (request.ts, route.ts) makes it hand the connection over to node:http
  * at that request boundary, nothing in flight: the unconsumed bytes go back onto the socket and node:http
