@@ -63,8 +63,8 @@ export async function scenario2(ctx: BenchContext): Promise<ScenarioOutput> {
       ['spawn → admin API up', `${fmtMs(scaled.adminUpMs)} ms`, ''],
       ['spawn → all routes serving (process start, load files, admit, first translation, apply)', `${fmtMs(scaled.allServingMs)} ms`, ''],
       firstTranslationRow(scaled.firstTranslation),
-      ['RSS after load (peak)', mem ? `${mem.rss.toFixed(0)} MiB (${mem.peak.toFixed(0)} MiB)` : 'n/a (no /proc)', mem ? `${verdict(mem.peak < 150)} (target < 150 MB, control plane + proxy)` : ''],
-      ['RSS after the changes (peak)', memAfter ? `${memAfter.rss.toFixed(0)} MiB (${memAfter.peak.toFixed(0)} MiB)` : 'n/a', ''],
+      ['RSS after load (peak during the load)', mem ? `${sizes(mem.rss)} (peak ${sizes(mem.peak)})` : 'n/a (no /proc)', mem ? `${verdict(mem.rss * MIB < 150e6)} (target < 150 MB, control plane + proxy)` : ''],
+      ['RSS after the changes', memAfter ? sizes(memAfter.rss) : 'n/a', ''],
       [`CPU of the first ${warmup.length} changes after start (JIT warm-up, not in the row below)`, `${warmup.map(fmtMs).join(', ')} ms`, ''],
       [`CPU per single-route change (mean / p50 / max of ${perChange.length})`, `${fmtMs(mean)} / ${fmtMs(q.p50)} / ${fmtMs(q.max)} ms`, `${verdict(mean < 5)} (target < 5 ms, mean)`],
       ['idle CPU per second (subtracted)', `${fmtMs(idleMs)} ms`, ''],
@@ -77,6 +77,13 @@ export async function scenario2(ctx: BenchContext): Promise<ScenarioOutput> {
     if (scaled) await stop(scaled.gh.proc);
     await stop(backend.proc);
   }
+}
+
+const MIB = 2 ** 20;
+
+/** A size given in MiB, also in MB (the target is stated in MB: 150 MB is 143 MiB). */
+function sizes(mib: number): string {
+  return `${mib.toFixed(0)} MiB = ${((mib * MIB) / 1e6).toFixed(0)} MB`;
 }
 
 /** The target's own number: the first from-scratch translation plus its apply, from the controller's log line. */
