@@ -100,6 +100,27 @@ describe('HTTPS sockets', () => {
     assert.match(answer, /"path":"\/raw"/);
   });
 
+  it('hands a TLS connection to node:http mid-connection, after requests the fast path served', async () => {
+    const served = dp.fastPath!.stats.served;
+    const handedOver = dp.fastPath!.stats.handedOver;
+    const answer = await new Promise<string>((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port, servername: 'example.org', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+      let data = '';
+      // Pipelined on one connection: two plain GETs (fast path), then one repeating a header name, which the
+      // fast path leaves to node:http.
+      s.once('secureConnect', () => s.write('GET /one HTTP/1.1\r\nhost: example.org\r\n\r\nGET /two HTTP/1.1\r\nhost: example.org\r\n\r\n' +
+        'GET /three HTTP/1.1\r\nhost: example.org\r\nx-twice: 1\r\nx-twice: 2\r\nconnection: close\r\n\r\n'));
+      s.setEncoding('utf8');
+      s.on('data', (d: string) => (data += d));
+      s.once('end', () => resolve(data));
+      s.once('error', reject);
+    });
+    assert.deepEqual([...answer.matchAll(/^HTTP\/1\.1 (\d+)/gm)].map((m) => m[1]), ['200', '200', '200']);
+    assert.deepEqual([...answer.matchAll(/"path":"([^"]+)"/g)].map((m) => m[1]), ['/one', '/two', '/three']);
+    assert.equal(dp.fastPath!.stats.served, served + 2);
+    assert.equal(dp.fastPath!.stats.handedOver, handedOver + 1);
+  });
+
   it('answers 421 when the Host selects another listener than the SNI, on HTTP/2 and HTTP/1.1', async () => {
     const s = h2tlsConnect(port, 'example.org');
     try {
