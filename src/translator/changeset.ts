@@ -3,6 +3,7 @@
  * HTTPRoutes and GRPCRoutes to process again (changed ones, and those whose compilation looked up a
  * changed Service, EndpointSlice or Endpoints, found through the memo's reverse index), and objects whose
  * status alone changed (ours or another writer's) whose status must be produced from their new version.
+ * A Secret or ConfigMap the last translation did not read asks for nothing (reads.ts).
  */
 import { isDeepStrictEqual } from 'node:util';
 import { GATEWAY_GROUP, ROUTE_KINDS } from '../api/kinds.ts';
@@ -55,7 +56,7 @@ export function classify(world: World, snap: Snapshot, changes: ChangeSet, memo:
         routeKeys.add(`${GATEWAY_GROUP}/${r}`);
       }
     } else if (statusOnlyChange(c)) refreshed.push(c);
-    else return undefined;
+    else if (!world.reads.unread(c.group, c.kind, c.namespace, c.name)) return undefined; // else: nothing read it
   }
   return { routes: [...routeKeys].map((k) => splitKey(k)!), refreshed };
 }

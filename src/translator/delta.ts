@@ -3,7 +3,8 @@
  * translation with a memo, the world it built is kept (Gateways and listeners with their attached
  * routes, the status report, the IR, where each route attached). When the store reports changes this
  * path can absorb (changeset.ts: HTTPRoutes and GRPCRoutes, the Services/EndpointSlices they use, status-only
- * writes to Gateways, GatewayClasses and ListenerSets), the kept world is patched:
+ * writes to Gateways, GatewayClasses and ListenerSets, Secrets and ConfigMaps nothing read), the kept world
+ * is patched:
  *
  *   - each affected route is detached from the listeners it was on and processed again (compiled
  *     through the memo, attached, reported), its attachments put back in name order;
@@ -35,6 +36,7 @@ import type { Attachment, CompiledRoute, Ctx, GatewayState, ListenerState } from
 import { everyListener, parentOf, routeParentIndex, type RouteParent } from './parents.ts';
 import { compileRoute, type CompileResult } from './routerules.ts';
 import { compileGRPCRoute } from './grpcroute.ts';
+import type { ReadRecorder } from './reads.ts';
 import { ReferenceGrants } from './referencegrant.ts';
 import type { ChangeSet, StatusUpdate, TranslateEnv, TranslateResult } from './types.ts';
 
@@ -77,6 +79,8 @@ export interface World {
   readonly kinds: Map<ListenerState, KindCount>;
   /** The world holds BackendTLSPolicies (their ancestors depend on every route's backends): not patched. */
   readonly policies: boolean;
+  /** The Secrets and ConfigMaps the translation read (Gateways read them; a patch never does). */
+  readonly reads: ReadRecorder;
   ir: IR;
 }
 
@@ -112,7 +116,7 @@ function countKinds(l: ListenerState): KindCount {
 }
 
 /** Records the world a translation built (after the full pipeline ran; `foreign` from foreignListeners). */
-export function captureWorld(ctx: Ctx, gateways: readonly GatewayState[], sig: string, ir: IR, foreign: ReadonlySet<ListenerState>): World {
+export function captureWorld(ctx: Ctx, gateways: readonly GatewayState[], sig: string, ir: IR, foreign: ReadonlySet<ListenerState>, reads: ReadRecorder): World {
   const placed = new Map<string, Placement | Placement[]>();
   const kinds = new Map<ListenerState, KindCount>();
   for (const gw of gateways) {
@@ -139,6 +143,7 @@ export function captureWorld(ctx: Ctx, gateways: readonly GatewayState[], sig: s
     foreign,
     kinds,
     policies: ctx.snap.list(GATEWAY_GROUP, 'BackendTLSPolicy').length > 0,
+    reads,
     ir,
   };
 }

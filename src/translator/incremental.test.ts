@@ -44,6 +44,10 @@ function baseWorld(store: Store, grpcOnly = false): void {
     const g3 = gateway('g3', 'a', '', 'All');
     g3.spec.listeners[0] = { ...g3.spec.listeners[0], port: 81, allowedRoutes: { namespaces: { from: 'All' }, kinds: [{ kind: 'GRPCRoute' }] } };
     store.apply(g3);
+    // An HTTPS listener whose certificate is Secret a/s0 (random text, so its status follows the Secret).
+    const g4 = gateway('g4', 'a', '', 'All');
+    g4.spec.listeners[0] = { name: 'https', port: 443, protocol: 'HTTPS', tls: { mode: 'Terminate', certificateRefs: [{ name: 's0' }] } };
+    store.apply(g4);
   }
   for (const ns of NAMESPACES) for (let i = 0; i < 3; i++) for (const o of service(ns, `svc-${i}`, 8000 + i)) store.apply(o);
 }
@@ -100,6 +104,8 @@ const arbChange = fc.oneof(
   fc.constant({ op: 'deleteGateway' as const }),
   fc.record({ kind: fc.constantFrom('HTTPRoute', 'Gateway'), name: fc.constantFrom('r0', 'r1', 'g2'), ns: fc.constantFrom(...NAMESPACES) }).map((o) => ({ op: 'overwrite' as const, o })),
   fc.record({ target: fc.constantFrom('g1', 'g2', 'gc'), value: fc.constantFrom('x', 'y', undefined) }).map((m) => ({ op: 'metadata' as const, m })),
+  // Secrets: a/s0 is the HTTPS listener's certificate (in the world with that listener), the others nobody's.
+  fc.record({ name: fc.constantFrom('s0', 's1'), ns: fc.constantFrom(...NAMESPACES), data: fc.constantFrom('one', 'two', undefined) }).map((x) => ({ op: 'secret' as const, x })),
 );
 
 type Change = any;
@@ -143,6 +149,10 @@ function applyChange(store: Store, c: Change): void {
       if (cur === undefined) return;
       const meta = { ...cur.metadata, labels: c.m.value === undefined ? undefined : { tier: c.m.value }, annotations: c.m.value === undefined ? undefined : { 'example.com/note': c.m.value } };
       return void store.apply({ apiVersion: cur.apiVersion, kind, metadata: meta, spec: cur.spec });
+    }
+    case 'secret': {
+      if (c.x.data === undefined) return del('', 'Secret', c.x.ns, c.x.name);
+      return void store.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: c.x.name, namespace: c.x.ns }, type: 'kubernetes.io/tls', stringData: { 'tls.crt': c.x.data, 'tls.key': c.x.data } });
     }
     case 'policy': {
       const name = 'tls';
@@ -429,5 +439,30 @@ test('a GRPCRoute change on a listener of GRPCRoutes alone is patched; joining a
   assert.deepEqual(added.statuses.map((u) => `${u.key.kind}/${u.key.name}`).sort(), ['GRPCRoute/g6', 'Gateway/g3'], 'the route, and attachedRoutes of its Gateway');
   store.apply(grpc('g4', [...g3, { name: 'g1', namespace: 'a' }])); // now also on g1, which serves HTTPRoute h0
   assert.equal(run().partial, undefined, 'cross serving with HTTPRoutes needs a whole translation');
+  feed.close();
+});
+
+test('a Secret no translation read is patched (nothing to redo); the listener certificate Secret is not', () => {
+  const store = new Store();
+  baseWorld(store, true); // g4's HTTPS listener reads Secret a/s0
+  const secret = (name: string, data: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'a' }, type: 'kubernetes.io/tls', stringData: { 'tls.crt': data, 'tls.key': data } });
+  const feed = new ChangeFeed(store);
+  const incremental = createTranslator();
+  const addresses = testAllocator();
+  let v = 0;
+  const run = (full = false) => {
+    const got = incremental(store.snapshot(), env(++v, addresses), full ? undefined : feed.take());
+    assert.deepEqual(got.ir, translate(store.snapshot(), env(v, addresses)).ir);
+    feed.writeStatuses(got.statuses);
+    return got;
+  };
+  run(true);
+  run();
+  store.apply(secret('app-token', 'x'));
+  const unrelated = run();
+  assert.equal(unrelated.partial, true, 'a workload Secret costs no translation');
+  assert.deepEqual(unrelated.statuses, []);
+  store.apply(secret('s0', 'y'));
+  assert.equal(run().partial, undefined, 'the certificate of a listener: the Gateway is translated again');
   feed.close();
 });

@@ -26,6 +26,7 @@ import type { Ctx } from './model.ts';
 import { parentsSignature, TranslatorMemo } from './memo.ts';
 import { captureWorld, foreignListeners, translateDelta, type World } from './delta.ts';
 import { ReferenceGrants } from './referencegrant.ts';
+import { ReadRecorder } from './reads.ts';
 import type { ChangeSet, TranslateEnv, TranslateResult } from './types.ts';
 
 export type { ChangeSet, TranslateEnv, TranslateResult } from './types.ts';
@@ -71,7 +72,9 @@ export function createTranslator(): IncrementalTranslate {
 }
 
 function run(snap: Snapshot, env: TranslateEnv, memo: TranslatorMemo | undefined, capture?: (w: World) => void): TranslateResult {
-  const ctx: Ctx = { snap, env, report: new StatusReport(), grants: new ReferenceGrants(snap), ...(memo && { memo }) };
+  // A translation whose world is kept notes which Secrets and ConfigMaps it read (reads.ts).
+  const reads = capture && new ReadRecorder(snap);
+  const ctx: Ctx = { snap: reads ?? snap, env, report: new StatusReport(), grants: new ReferenceGrants(snap), ...(memo && { memo }) };
   const classes = processGatewayClasses(ctx);
   const gateways = processGateways(ctx, classes);
   processListenerSets(ctx, gateways);
@@ -83,7 +86,7 @@ function run(snap: Snapshot, env: TranslateEnv, memo: TranslatorMemo | undefined
   processBackendClientCerts(ctx, gateways); // Gateway spec.tls.backend (before IR assembly, which uses it)
   reportBackendTLSPolicies(ctx, gateways); // after every route pass: ancestors are the Gateways routes attach to
   const ir = buildIR(env.version, gateways, memo?.listeners);
-  if (capture !== undefined) capture(captureWorld(ctx, gateways, parentsSignature(ctx, gateways), ir, foreign!));
+  if (capture !== undefined) capture(captureWorld({ ...ctx, snap }, gateways, parentsSignature(ctx, gateways), ir, foreign!, reads!));
   return {
     ir,
     statuses: toStatusUpdates(ctx.report, env, memo?.statuses),
