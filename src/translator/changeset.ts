@@ -3,7 +3,8 @@
  * HTTPRoutes and GRPCRoutes to process again (changed ones, and those whose compilation looked up a
  * changed Service, EndpointSlice or Endpoints, found through the memo's reverse index), and objects whose
  * status alone changed (ours or another writer's) whose status must be produced from their new version.
- * A Secret or ConfigMap the last translation did not read asks for nothing (reads.ts).
+ * A Secret or ConfigMap the kept world never read asks for nothing (reads.ts), nor does a Namespace when no
+ * listener selects namespaces by label.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { GATEWAY_GROUP, ROUTE_KINDS } from '../api/kinds.ts';
@@ -56,7 +57,9 @@ export function classify(world: World, snap: Snapshot, changes: ChangeSet, memo:
         routeKeys.add(`${GATEWAY_GROUP}/${r}`);
       }
     } else if (statusOnlyChange(c)) refreshed.push(c);
-    else if (!world.reads.unread(c.group, c.kind, c.namespace, c.name)) return undefined; // else: nothing read it
+    else if (c.group === '' && c.kind === 'Namespace') {
+      if (world.selectsNamespaces) return undefined; // its labels may decide what attaches where
+    } else if (!world.reads.unread(c.group, c.kind, c.namespace, c.name)) return undefined; // else: nothing read it
   }
   return { routes: [...routeKeys].map((k) => splitKey(k)!), refreshed };
 }

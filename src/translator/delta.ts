@@ -3,8 +3,8 @@
  * translation with a memo, the world it built is kept (Gateways and listeners with their attached
  * routes, the status report, the IR, where each route attached). When the store reports changes this
  * path can absorb (changeset.ts: HTTPRoutes and GRPCRoutes, the Services/EndpointSlices they use, status-only
- * writes to Gateways, GatewayClasses and ListenerSets, Secrets and ConfigMaps nothing read), the kept world
- * is patched:
+ * writes to Gateways, GatewayClasses and ListenerSets, Secrets and ConfigMaps nothing read, Namespaces when no
+ * listener selects by label), the kept world is patched:
  *
  *   - each affected route is detached from the listeners it was on and processed again (compiled
  *     through the memo, attached, reported), its attachments put back in name order;
@@ -13,7 +13,7 @@
  *   - statuses are produced only for the objects whose status may have changed: the routes redone,
  *     the Gateways/ListenerSets whose attachedRoutes changed, the status-only changed objects.
  *
- * Anything else (a Gateway spec, a Namespace, a ReferenceGrant, a BackendTLSPolicy in the world, a route
+ * Anything else (a Gateway spec, a Namespace a selector may read, a ReferenceGrant, a BackendTLSPolicy in the world, a route
  * on a listener with routes of both kinds, where cross serving decides, or on a layer-4 listener) returns
  * undefined and the caller translates the whole snapshot. incremental.test.ts checks the result equals translation
  * from scratch after random changes.
@@ -81,6 +81,8 @@ export interface World {
   readonly policies: boolean;
   /** The Secrets and ConfigMaps the translation read (Gateways read them; a patch never does). */
   readonly reads: ReadRecorder;
+  /** Some listener (or Gateway, for ListenerSets) admits namespaces by label: Namespace labels matter. */
+  readonly selectsNamespaces: boolean;
   ir: IR;
 }
 
@@ -144,6 +146,7 @@ export function captureWorld(ctx: Ctx, gateways: readonly GatewayState[], sig: s
     kinds,
     policies: ctx.snap.list(GATEWAY_GROUP, 'BackendTLSPolicy').length > 0,
     reads,
+    selectsNamespaces: gateways.some((gw) => gw.obj.spec?.allowedListeners?.namespaces?.from === 'Selector' || everyListener(gw).some((l) => l.spec?.allowedRoutes?.namespaces?.from === 'Selector')),
     ir,
   };
 }

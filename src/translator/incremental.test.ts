@@ -42,7 +42,8 @@ function baseWorld(store: Store, grpcOnly = false): void {
   store.apply(gateway('g2', 'b', '*.example.com', 'Same'));
   if (grpcOnly) {
     const g3 = gateway('g3', 'a', '', 'All');
-    g3.spec.listeners[0] = { ...g3.spec.listeners[0], port: 81, allowedRoutes: { namespaces: { from: 'All' }, kinds: [{ kind: 'GRPCRoute' }] } };
+    // Namespaces chosen by label: their labels matter to what attaches here.
+    g3.spec.listeners[0] = { ...g3.spec.listeners[0], port: 81, allowedRoutes: { namespaces: { from: 'Selector', selector: { matchLabels: { grpc: 'yes' } } }, kinds: [{ kind: 'GRPCRoute' }] } };
     store.apply(g3);
     // An HTTPS listener whose certificate is Secret a/s0 (random text, so its status follows the Secret).
     const g4 = gateway('g4', 'a', '', 'All');
@@ -106,6 +107,7 @@ const arbChange = fc.oneof(
   fc.record({ target: fc.constantFrom('g1', 'g2', 'gc'), value: fc.constantFrom('x', 'y', undefined) }).map((m) => ({ op: 'metadata' as const, m })),
   // Secrets: a/s0 is the HTTPS listener's certificate (in the world with that listener), the others nobody's.
   fc.record({ name: fc.constantFrom('s0', 's1'), ns: fc.constantFrom(...NAMESPACES), data: fc.constantFrom('one', 'two', undefined) }).map((x) => ({ op: 'secret' as const, x })),
+  fc.record({ ns: fc.constantFrom(...NAMESPACES, 'c'), grpc: fc.constantFrom('yes', 'no', undefined) }).map((n) => ({ op: 'namespace' as const, n })),
 );
 
 type Change = any;
@@ -149,6 +151,11 @@ function applyChange(store: Store, c: Change): void {
       if (cur === undefined) return;
       const meta = { ...cur.metadata, labels: c.m.value === undefined ? undefined : { tier: c.m.value }, annotations: c.m.value === undefined ? undefined : { 'example.com/note': c.m.value } };
       return void store.apply({ apiVersion: cur.apiVersion, kind, metadata: meta, spec: cur.spec });
+    }
+    case 'namespace': {
+      // Labels of a Namespace (a, b hold routes; c nothing): g3's listener selects grpc=yes.
+      const labels = { team: c.n.ns, ...(c.n.grpc !== undefined && { grpc: c.n.grpc }) };
+      return void store.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: c.n.ns, labels } });
     }
     case 'secret': {
       if (c.x.data === undefined) return del('', 'Secret', c.x.ns, c.x.name);
@@ -414,6 +421,7 @@ test('a GRPCRoute change on a listener of GRPCRoutes alone is patched; joining a
   const grpc = (name: string, parents: { name: string; namespace: string }[], svc = 'svc-0') =>
     route({ kind: 'GRPCRoute', name, ns: 'a', parents, hostnames: [`${name}.example.com`], backends: [{ ns: 'a', svc, weight: 1 }], path: '/' });
   const g3 = [{ name: 'g3', namespace: 'a' }];
+  store.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', labels: { team: 'a', grpc: 'yes' } } }); // g3 selects it
   for (let i = 0; i < 6; i++) store.apply(grpc(`g${i}`, g3));
   store.apply(route({ kind: 'HTTPRoute', name: 'h0', ns: 'a', parents: [{ name: 'g1', namespace: 'a' }], hostnames: ['h0.example.com'], backends: [{ ns: 'a', svc: 'svc-0', weight: 1 }], path: '/' }));
   const feed = new ChangeFeed(store);
@@ -465,4 +473,29 @@ test('a Secret no translation read is patched (nothing to redo); the listener ce
   store.apply(secret('s0', 'y'));
   assert.equal(run().partial, undefined, 'the certificate of a listener: the Gateway is translated again');
   feed.close();
+});
+
+test('a Namespace change is patched while no listener selects namespaces by label, and translated whole once one does', () => {
+  for (const selecting of [false, true]) {
+    const store = new Store();
+    baseWorld(store, selecting); // with `selecting`, g3's listener admits namespaces labelled grpc=yes
+    store.apply(route({ kind: 'GRPCRoute', name: 'g0', ns: 'a', parents: [{ name: 'g1', namespace: 'a' }, { name: 'g3', namespace: 'a' }], hostnames: [], backends: [{ ns: 'a', svc: 'svc-0', weight: 1 }], path: '/' }));
+    const feed = new ChangeFeed(store);
+    const incremental = createTranslator();
+    const addresses = testAllocator();
+    let v = 0;
+    const run = (full = false) => {
+      const got = incremental(store.snapshot(), env(++v, addresses), full ? undefined : feed.take());
+      assert.deepEqual(got.ir, translate(store.snapshot(), env(v, addresses)).ir);
+      feed.writeStatuses(got.statuses);
+      return got;
+    };
+    run(true);
+    run();
+    store.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', labels: { team: 'a', grpc: 'yes' } } });
+    const relabelled = run();
+    assert.equal(relabelled.partial, selecting ? undefined : true, selecting ? 'labels a selector reads: translated whole' : 'labels nobody reads: nothing to redo');
+    if (selecting) assert.ok(relabelled.statuses.some((u) => u.key.kind === 'Gateway' && u.key.name === 'g3' && JSON.stringify(u.status).includes('"attachedRoutes":1')), 'g0 now attaches to g3');
+    feed.close();
+  }
 });
