@@ -415,6 +415,24 @@ test('a BackendTLSPolicy added or removed reaches the backends of unchanged rout
   }
 });
 
+/**
+ * Drives an incremental translator over `store` as the controller does, checking each IR against translation
+ * from scratch: `run(true)` translates everything, `run()` is told the store's changes since the last run.
+ */
+function driver(store: Store): { run: (full?: boolean) => ReturnType<ReturnType<typeof createTranslator>>; close: () => void } {
+  const feed = new ChangeFeed(store);
+  const incremental = createTranslator();
+  const addresses = testAllocator();
+  let v = 0;
+  const run = (full = false) => {
+    const got = incremental(store.snapshot(), env(++v, addresses), full ? undefined : feed.take());
+    assert.deepEqual(got.ir, translate(store.snapshot(), env(v, addresses)).ir);
+    feed.writeStatuses(got.statuses);
+    return got;
+  };
+  return { run, close: () => feed.close() };
+}
+
 test('a GRPCRoute change on a listener of GRPCRoutes alone is patched; joining a listener of HTTPRoutes is not', () => {
   const store = new Store();
   baseWorld(store, true);
@@ -424,17 +442,7 @@ test('a GRPCRoute change on a listener of GRPCRoutes alone is patched; joining a
   store.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', labels: { team: 'a', grpc: 'yes' } } }); // g3 selects it
   for (let i = 0; i < 6; i++) store.apply(grpc(`g${i}`, g3));
   store.apply(route({ kind: 'HTTPRoute', name: 'h0', ns: 'a', parents: [{ name: 'g1', namespace: 'a' }], hostnames: ['h0.example.com'], backends: [{ ns: 'a', svc: 'svc-0', weight: 1 }], path: '/' }));
-  const feed = new ChangeFeed(store);
-  const incremental = createTranslator();
-  const addresses = testAllocator();
-  let v = 0;
-  const run = (full = false) => {
-    const changes = feed.take();
-    const got = incremental(store.snapshot(), env(++v, addresses), full ? undefined : changes);
-    assert.deepEqual(got.ir, translate(store.snapshot(), env(v, addresses)).ir);
-    feed.writeStatuses(got.statuses);
-    return got;
-  };
+  const { run, close } = driver(store);
   run(true);
   run(); // our status writes
   store.apply(grpc('g2', g3, 'svc-1'));
@@ -447,23 +455,14 @@ test('a GRPCRoute change on a listener of GRPCRoutes alone is patched; joining a
   assert.deepEqual(added.statuses.map((u) => `${u.key.kind}/${u.key.name}`).sort(), ['GRPCRoute/g6', 'Gateway/g3'], 'the route, and attachedRoutes of its Gateway');
   store.apply(grpc('g4', [...g3, { name: 'g1', namespace: 'a' }])); // now also on g1, which serves HTTPRoute h0
   assert.equal(run().partial, undefined, 'cross serving with HTTPRoutes needs a whole translation');
-  feed.close();
+  close();
 });
 
 test('a Secret no translation read is patched (nothing to redo); the listener certificate Secret is not', () => {
   const store = new Store();
   baseWorld(store, true); // g4's HTTPS listener reads Secret a/s0
   const secret = (name: string, data: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'a' }, type: 'kubernetes.io/tls', stringData: { 'tls.crt': data, 'tls.key': data } });
-  const feed = new ChangeFeed(store);
-  const incremental = createTranslator();
-  const addresses = testAllocator();
-  let v = 0;
-  const run = (full = false) => {
-    const got = incremental(store.snapshot(), env(++v, addresses), full ? undefined : feed.take());
-    assert.deepEqual(got.ir, translate(store.snapshot(), env(v, addresses)).ir);
-    feed.writeStatuses(got.statuses);
-    return got;
-  };
+  const { run, close } = driver(store);
   run(true);
   run();
   store.apply(secret('app-token', 'x'));
@@ -472,7 +471,7 @@ test('a Secret no translation read is patched (nothing to redo); the listener ce
   assert.deepEqual(unrelated.statuses, []);
   store.apply(secret('s0', 'y'));
   assert.equal(run().partial, undefined, 'the certificate of a listener: the Gateway is translated again');
-  feed.close();
+  close();
 });
 
 test('a Namespace change is patched while no listener selects namespaces by label, and translated whole once one does', () => {
@@ -480,22 +479,13 @@ test('a Namespace change is patched while no listener selects namespaces by labe
     const store = new Store();
     baseWorld(store, selecting); // with `selecting`, g3's listener admits namespaces labelled grpc=yes
     store.apply(route({ kind: 'GRPCRoute', name: 'g0', ns: 'a', parents: [{ name: 'g1', namespace: 'a' }, { name: 'g3', namespace: 'a' }], hostnames: [], backends: [{ ns: 'a', svc: 'svc-0', weight: 1 }], path: '/' }));
-    const feed = new ChangeFeed(store);
-    const incremental = createTranslator();
-    const addresses = testAllocator();
-    let v = 0;
-    const run = (full = false) => {
-      const got = incremental(store.snapshot(), env(++v, addresses), full ? undefined : feed.take());
-      assert.deepEqual(got.ir, translate(store.snapshot(), env(v, addresses)).ir);
-      feed.writeStatuses(got.statuses);
-      return got;
-    };
+    const { run, close } = driver(store);
     run(true);
     run();
     store.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', labels: { team: 'a', grpc: 'yes' } } });
     const relabelled = run();
     assert.equal(relabelled.partial, selecting ? undefined : true, selecting ? 'labels a selector reads: translated whole' : 'labels nobody reads: nothing to redo');
     if (selecting) assert.ok(relabelled.statuses.some((u) => u.key.kind === 'Gateway' && u.key.name === 'g3' && JSON.stringify(u.status).includes('"attachedRoutes":1')), 'g0 now attaches to g3');
-    feed.close();
+    close();
   }
 });
