@@ -9,6 +9,7 @@ const PLURALS: Record<string, string> = {
   Service: 'services',
   EndpointSlice: 'endpointslices',
   Namespace: 'namespaces',
+  Secret: 'secrets',
 };
 
 /** The collection path of an object's kind in its namespace. */
