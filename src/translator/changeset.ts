@@ -4,7 +4,8 @@
  * changed Service, EndpointSlice or Endpoints, found through the memo's reverse index), and objects whose
  * status alone changed (ours or another writer's) whose status must be produced from their new version.
  * A Secret or ConfigMap the kept world never read asks for nothing (reads.ts), nor does a Namespace when no
- * listener selects namespaces by label.
+ * listener selects namespaces by label; a ReferenceGrant asks for the routes that checked grants across
+ * namespaces, unless a Gateway or ListenerSet did too.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { GATEWAY_GROUP, ROUTE_KINDS } from '../api/kinds.ts';
@@ -26,6 +27,9 @@ export interface Changed {
 
 /** The route kinds a patch handles (a listener may hold routes of one of them at a time: delta.ts). */
 export const PATCHED_KINDS: ReadonlySet<string> = new Set(['HTTPRoute', 'GRPCRoute']);
+
+/** The key under which the memo indexes the routes that checked ReferenceGrants (deps.ts, recordingCtx). */
+const GRANTS = `${GATEWAY_GROUP}/ReferenceGrant`;
 
 /** Kinds whose status-only (or label and annotation) changes the world absorbs: the translator reads their spec, name and generation. */
 const STATUS_ONLY_KINDS = new Set(['Gateway', 'GatewayClass', 'ListenerSet']);
@@ -57,7 +61,14 @@ export function classify(world: World, snap: Snapshot, changes: ChangeSet, memo:
         routeKeys.add(`${GATEWAY_GROUP}/${r}`);
       }
     } else if (statusOnlyChange(c)) refreshed.push(c);
-    else if (c.group === '' && c.kind === 'Namespace') {
+    else if (c.group === GATEWAY_GROUP && c.kind === 'ReferenceGrant') {
+      // Routes record that they checked grants across namespaces: redo those (a Gateway's checks are not kept).
+      if (world.grantsBeyondRoutes) return undefined;
+      for (const r of memo.readersOf(GRANTS) ?? []) {
+        if (!PATCHED_KINDS.has(r.slice(0, r.indexOf('/')))) return undefined; // a layer-4 route checked one
+        routeKeys.add(`${GATEWAY_GROUP}/${r}`);
+      }
+    } else if (c.group === '' && c.kind === 'Namespace') {
       if (world.selectsNamespaces) return undefined; // its labels may decide what attaches where
     } else if (!world.reads.unread(c.group, c.kind, c.namespace, c.name)) return undefined; // else: nothing read it
   }

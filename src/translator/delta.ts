@@ -4,7 +4,7 @@
  * routes, the status report, the IR, where each route attached). When the store reports changes this
  * path can absorb (changeset.ts: HTTPRoutes and GRPCRoutes, the Services/EndpointSlices they use, status-only
  * writes to Gateways, GatewayClasses and ListenerSets, Secrets and ConfigMaps nothing read, Namespaces when no
- * listener selects by label), the kept world is patched:
+ * listener selects by label, ReferenceGrants when only routes cross namespaces), the kept world is patched:
  *
  *   - each affected route is detached from the listeners it was on and processed again (compiled
  *     through the memo, attached, reported), its attachments put back in name order;
@@ -13,9 +13,9 @@
  *   - statuses are produced only for the objects whose status may have changed: the routes redone,
  *     the Gateways/ListenerSets whose attachedRoutes changed, the status-only changed objects.
  *
- * Anything else (a Gateway spec, a Namespace a selector may read, a ReferenceGrant, a BackendTLSPolicy in the world, a route
- * on a listener with routes of both kinds, where cross serving decides, or on a layer-4 listener) returns
- * undefined and the caller translates the whole snapshot. incremental.test.ts checks the result equals translation
+ * Anything else (a Gateway spec, a Namespace a selector may read, a ReferenceGrant a Gateway may need, a
+ * BackendTLSPolicy in the world, a route on a listener with routes of both kinds, where cross serving
+ * decides, or on a layer-4 listener) returns undefined and the caller translates the whole snapshot. incremental.test.ts checks the result equals translation
  * from scratch after random changes.
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -81,6 +81,8 @@ export interface World {
   readonly policies: boolean;
   /** The Secrets and ConfigMaps the translation read (Gateways read them; a patch never does). */
   readonly reads: ReadRecorder;
+  /** A Gateway or ListenerSet reference crossed namespaces: ReferenceGrants matter beyond the routes. */
+  readonly grantsBeyondRoutes: boolean;
   /** Some listener (or Gateway, for ListenerSets) admits namespaces by label: Namespace labels matter. */
   readonly selectsNamespaces: boolean;
   ir: IR;
@@ -118,7 +120,7 @@ function countKinds(l: ListenerState): KindCount {
 }
 
 /** Records the world a translation built (after the full pipeline ran; `foreign` from foreignListeners). */
-export function captureWorld(ctx: Ctx, gateways: readonly GatewayState[], sig: string, ir: IR, foreign: ReadonlySet<ListenerState>, reads: ReadRecorder): World {
+export function captureWorld(ctx: Ctx, gateways: readonly GatewayState[], sig: string, ir: IR, foreign: ReadonlySet<ListenerState>, reads: ReadRecorder, grantsBeyondRoutes: boolean): World {
   const placed = new Map<string, Placement | Placement[]>();
   const kinds = new Map<ListenerState, KindCount>();
   for (const gw of gateways) {
@@ -146,6 +148,7 @@ export function captureWorld(ctx: Ctx, gateways: readonly GatewayState[], sig: s
     kinds,
     policies: ctx.snap.list(GATEWAY_GROUP, 'BackendTLSPolicy').length > 0,
     reads,
+    grantsBeyondRoutes,
     selectsNamespaces: gateways.some((gw) => gw.obj.spec?.allowedListeners?.namespaces?.from === 'Selector' || everyListener(gw).some((l) => l.spec?.allowedRoutes?.namespaces?.from === 'Selector')),
     ir,
   };

@@ -32,22 +32,24 @@ function env(version: number, addresses = testAllocator()): TranslateEnv {
 }
 
 /**
- * The fixed part of the world: a class, two Gateways, Services with slices; with `grpcOnly`, a third Gateway
- * whose listener admits GRPCRoutes alone (so some listeners hold one kind, which a patch may touch).
+ * The fixed part of the world: a class, two Gateways, Services with slices; with `more`, a third Gateway whose
+ * listener admits GRPCRoutes alone from namespaces labelled grpc=yes (a listener holding one kind, which a patch
+ * may touch), and a fourth with an HTTPS listener whose certificates are Secrets b/s1 and a/s0.
  */
-function baseWorld(store: Store, grpcOnly = false): void {
+function baseWorld(store: Store, more = false): void {
   store.apply({ apiVersion: GW, kind: 'GatewayClass', metadata: { name: 'gc' }, spec: { controllerName: CONTROLLER } });
   for (const ns of NAMESPACES) store.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { team: ns } } });
   store.apply(gateway('g1', 'a', '', 'All'));
   store.apply(gateway('g2', 'b', '*.example.com', 'Same'));
-  if (grpcOnly) {
+  if (more) {
     const g3 = gateway('g3', 'a', '', 'All');
     // Namespaces chosen by label: their labels matter to what attaches here.
     g3.spec.listeners[0] = { ...g3.spec.listeners[0], port: 81, allowedRoutes: { namespaces: { from: 'Selector', selector: { matchLabels: { grpc: 'yes' } } }, kinds: [{ kind: 'GRPCRoute' }] } };
     store.apply(g3);
     // An HTTPS listener whose certificate is Secret a/s0 (random text, so its status follows the Secret).
     const g4 = gateway('g4', 'a', '', 'All');
-    g4.spec.listeners[0] = { name: 'https', port: 443, protocol: 'HTTPS', tls: { mode: 'Terminate', certificateRefs: [{ name: 's0' }] } };
+    // Its first certificate is in namespace b: a Gateway reference that needs the ReferenceGrant (op 'grant').
+    g4.spec.listeners[0] = { name: 'https', port: 443, protocol: 'HTTPS', tls: { mode: 'Terminate', certificateRefs: [{ name: 's1', namespace: 'b' }, { name: 's0' }] } };
     store.apply(g4);
   }
   for (const ns of NAMESPACES) for (let i = 0; i < 3; i++) for (const o of service(ns, `svc-${i}`, 8000 + i)) store.apply(o);
@@ -132,7 +134,10 @@ function applyChange(store: Store, c: Change): void {
         apiVersion: 'gateway.networking.k8s.io/v1beta1',
         kind: 'ReferenceGrant',
         metadata: { name: 'from-a', namespace: 'b' },
-        spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'a' }], to: [{ group: '', kind: 'Service' }] },
+        spec: {
+          from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'a' }, { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'a' }],
+          to: [{ group: '', kind: 'Service' }, { group: '', kind: 'Secret' }],
+        },
       });
     case 'gateway':
       return void store.apply(gateway('g2', 'b', c.h, 'All'));
@@ -181,9 +186,9 @@ function writeStatuses(store: Store, statuses: readonly { key: any; status: unkn
 
 test('incremental translation equals translation from scratch after every random change', () => {
   fc.assert(
-    fc.property(fc.array(arbChange, { minLength: 1, maxLength: 25 }), fc.array(fc.boolean(), { minLength: 25, maxLength: 25 }), (changes, writes) => {
+    fc.property(fc.array(arbChange, { minLength: 1, maxLength: 25 }), fc.array(fc.boolean(), { minLength: 25, maxLength: 25 }), fc.boolean(), (changes, writes, more) => {
       const store = new Store();
-      baseWorld(store, true);
+      baseWorld(store, more);
       const incremental = createTranslator();
       const addresses = testAllocator();
       changes.forEach((c, i) => {
@@ -280,9 +285,9 @@ function changeSetRun(store: Store, steps: readonly Change[], settle: readonly b
 test('the change-set path equals translation from scratch after every random change', () => {
   let partial = 0;
   fc.assert(
-    fc.property(fc.array(arbChange, { minLength: 1, maxLength: 25 }), fc.array(fc.boolean(), { minLength: 25, maxLength: 25 }), (changes, settle) => {
+    fc.property(fc.array(arbChange, { minLength: 1, maxLength: 25 }), fc.array(fc.boolean(), { minLength: 25, maxLength: 25 }), fc.boolean(), (changes, settle, more) => {
       const store = new Store();
-      baseWorld(store, true);
+      baseWorld(store, more);
       partial += changeSetRun(store, changes, settle);
     }),
     { numRuns: 150 },
@@ -458,18 +463,19 @@ test('a GRPCRoute change on a listener of GRPCRoutes alone is patched; joining a
   close();
 });
 
-test('a Secret no translation read is patched (nothing to redo); the listener certificate Secret is not', () => {
+test('a Secret no translation read is patched (nothing to redo); a listener certificate Secret is not', () => {
   const store = new Store();
-  baseWorld(store, true); // g4's HTTPS listener reads Secret a/s0
-  const secret = (name: string, data: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'a' }, type: 'kubernetes.io/tls', stringData: { 'tls.crt': data, 'tls.key': data } });
+  baseWorld(store, true); // g4's HTTPS listener names Secret b/s1 first
+  applyChange(store, { op: 'grant', on: true }); // which the grant lets it read
+  const secret = (name: string, ns: string, data: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: ns }, type: 'kubernetes.io/tls', stringData: { 'tls.crt': data, 'tls.key': data } });
   const { run, close } = driver(store);
   run(true);
   run();
-  store.apply(secret('app-token', 'x'));
+  store.apply(secret('app-token', 'a', 'x'));
   const unrelated = run();
   assert.equal(unrelated.partial, true, 'a workload Secret costs no translation');
   assert.deepEqual(unrelated.statuses, []);
-  store.apply(secret('s0', 'y'));
+  store.apply(secret('s1', 'b', 'y'));
   assert.equal(run().partial, undefined, 'the certificate of a listener: the Gateway is translated again');
   close();
 });
@@ -486,6 +492,29 @@ test('a Namespace change is patched while no listener selects namespaces by labe
     const relabelled = run();
     assert.equal(relabelled.partial, selecting ? undefined : true, selecting ? 'labels a selector reads: translated whole' : 'labels nobody reads: nothing to redo');
     if (selecting) assert.ok(relabelled.statuses.some((u) => u.key.kind === 'Gateway' && u.key.name === 'g3' && JSON.stringify(u.status).includes('"attachedRoutes":1')), 'g0 now attaches to g3');
+    close();
+  }
+});
+
+test('a ReferenceGrant change redoes the routes that checked grants; a Gateway that checked one too takes a whole translation', () => {
+  for (const more of [false, true]) {
+    const store = new Store();
+    baseWorld(store, more); // with `more`, g4 names Secret b/s1 from namespace a
+    store.apply(route({ kind: 'HTTPRoute', name: 'cross', ns: 'a', parents: [{ name: 'g1', namespace: 'a' }], hostnames: ['cross.example.com'], backends: [{ ns: 'b', svc: 'svc-0', weight: 1 }], path: '/' }));
+    store.apply(route({ kind: 'HTTPRoute', name: 'local', ns: 'a', parents: [{ name: 'g1', namespace: 'a' }], hostnames: ['local.example.com'], backends: [{ ns: 'a', svc: 'svc-0', weight: 1 }], path: '/' }));
+    const { run, close } = driver(store);
+    run(true);
+    run();
+    for (const on of [true, false]) {
+      applyChange(store, { op: 'grant', on });
+      const got = run();
+      if (more) assert.equal(got.partial, undefined, 'g4 checked the grant: translated whole');
+      else {
+        assert.equal(got.partial, true, 'only routes checked grants: patched');
+        assert.deepEqual(got.statuses.map((u) => `${u.key.kind}/${u.key.name}`), ['HTTPRoute/cross'], 'the route with the cross-namespace backend, not the local one');
+        assert.equal(JSON.stringify(got.statuses[0].status).includes('RefNotPermitted'), !on);
+      }
+    }
     close();
   }
 });

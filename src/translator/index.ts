@@ -73,8 +73,9 @@ export function createTranslator(): IncrementalTranslate {
 
 function run(snap: Snapshot, env: TranslateEnv, memo: TranslatorMemo | undefined, capture?: (w: World) => void): TranslateResult {
   // A translation whose world is kept notes which Secrets and ConfigMaps it read (reads.ts).
-  const reads = capture && new ReadRecorder(snap);
-  const ctx: Ctx = { snap: reads ?? snap, env, report: new StatusReport(), grants: new ReferenceGrants(snap), ...(memo && { memo }) };
+  const reads = capture && new ReadRecorder();
+  const grants = new ReferenceGrants(snap);
+  const ctx: Ctx = { snap: reads ? reads.view(snap) : snap, env, report: new StatusReport(), grants, ...(memo && { memo }) };
   const classes = processGatewayClasses(ctx);
   const gateways = processGateways(ctx, classes);
   processListenerSets(ctx, gateways);
@@ -86,7 +87,7 @@ function run(snap: Snapshot, env: TranslateEnv, memo: TranslatorMemo | undefined
   processBackendClientCerts(ctx, gateways); // Gateway spec.tls.backend (before IR assembly, which uses it)
   reportBackendTLSPolicies(ctx, gateways); // after every route pass: ancestors are the Gateways routes attach to
   const ir = buildIR(env.version, gateways, memo?.listeners);
-  if (capture !== undefined) capture(captureWorld({ ...ctx, snap }, gateways, parentsSignature(ctx, gateways), ir, foreign!, reads!));
+  if (capture !== undefined) capture(captureWorld({ ...ctx, snap }, gateways, parentsSignature(ctx, gateways), ir, foreign!, reads!, grants.crossCheckedBeyondRoutes));
   return {
     ir,
     statuses: toStatusUpdates(ctx.report, env, memo?.statuses),

@@ -118,25 +118,30 @@ export class TranslatorMemo {
     this.#index(e, false);
   }
 
-  /** The routes ("Kind/namespace/name") whose kept compilation looked up the object "group/Kind/namespace/name" (found or not). */
+  /**
+   * The routes ("Kind/namespace/name") whose kept compilation looked up the object "group/Kind/namespace/name"
+   * (found or not), or listed the kind "group/Kind" (ReferenceGrants, for a cross-namespace reference).
+   */
   readersOf(objectKey: string): ReadonlySet<string> | undefined {
     return this.#readers.get(objectKey);
   }
 
-  /** Adds (or removes) an entry's lookups to the reverse index. */
+  /** Adds (or removes) an entry's lookups to the reverse index (listed kinds under "group/Kind"). */
   #index(e: RouteEntry, add: boolean): void {
+    for (let i = 0; i < e.deps.lists.length; i += 2) this.#indexOne(e.deps.lists[i] as string, e.key, add);
     for (const g of e.deps.gets) {
-      for (let i = 0; i < g.reads.length; i += 3) {
-        const k = `${g.key}/${g.reads[i] as string}/${g.reads[i + 1] as string}`;
-        let set = this.#readers.get(k);
-        if (add) {
-          if (set === undefined) this.#readers.set(k, (set = new Set()));
-          set.add(e.key);
-        } else if (set !== undefined) {
-          set.delete(e.key);
-          if (set.size === 0) this.#readers.delete(k);
-        }
-      }
+      for (let i = 0; i < g.reads.length; i += 3) this.#indexOne(`${g.key}/${g.reads[i] as string}/${g.reads[i + 1] as string}`, e.key, add);
+    }
+  }
+
+  #indexOne(read: string, route: string, add: boolean): void {
+    let set = this.#readers.get(read);
+    if (add) {
+      if (set === undefined) this.#readers.set(read, (set = new Set()));
+      set.add(route);
+    } else if (set !== undefined) {
+      set.delete(route);
+      if (set.size === 0) this.#readers.delete(read);
     }
   }
 

@@ -2,7 +2,7 @@
  * ReferenceGrant pass: indexes the grants of the snapshot so other passes can ask whether a
  * cross-namespace reference is permitted.
  */
-import { GATEWAY_GROUP } from '../api/kinds.ts';
+import { GATEWAY_GROUP, ROUTE_KINDS } from '../api/kinds.ts';
 import type { K8sObject } from '../api/object.ts';
 import type { Snapshot } from '../store/snapshot.ts';
 
@@ -16,6 +16,11 @@ export interface RefEnd {
 /** Answers "may an object of `from` refer to `to`?" for references that cross namespaces. */
 export class ReferenceGrants {
   readonly #byNamespace = new Map<string, K8sObject[]>();
+  /**
+   * Something other than a route (a Gateway's certificate or CA reference, a ListenerSet's) asked across
+   * namespaces: grants then matter beyond the routes, whose checks the memo records (incremental translator).
+   */
+  crossCheckedBeyondRoutes = false;
 
   constructor(snap: Snapshot) {
     for (const g of snap.list(GATEWAY_GROUP, 'ReferenceGrant')) {
@@ -32,6 +37,7 @@ export class ReferenceGrants {
    */
   allows(from: RefEnd, to: RefEnd & { name: string }): boolean {
     if (from.namespace === to.namespace) return true;
+    if (!ROUTE_KINDS.has(from.kind)) this.crossCheckedBeyondRoutes = true;
     for (const g of this.#byNamespace.get(to.namespace) ?? []) {
       const froms: any[] = Array.isArray(g.spec?.from) ? g.spec.from : [];
       const tos: any[] = Array.isArray(g.spec?.to) ? g.spec.to : [];
